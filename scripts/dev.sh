@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One entry point for people and CI:
+#   bash scripts/dev.sh serve   set up (first time) and preview the site with live reload
+#   bash scripts/dev.sh build   set up and build the public site into site/
+#   bash scripts/dev.sh test    set up everything (Python packages, chromium, axe-core) and run every test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${VENV:-.venv}"
+PY="$VENV/bin/python"
+
+setup_python() {
+  if [ ! -x "$PY" ]; then
+    python3 -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ scripts/constraints.txt -nt "$stamp" ]; then
+    "$PY" -m pip install --quiet --upgrade pip
+    "$PY" -m pip install --quiet -c scripts/constraints.txt -e ".[test]"
+    touch "$stamp"
+  fi
+}
+
+setup_browser() {
+  # Debian's chromium drives the browser tests; Playwright never downloads a browser.
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      echo "note: /usr/bin/chromium is missing (run: sudo apt-get install chromium); browser tests will be skipped" >&2
+    fi
+  fi
+  if command -v npm >/dev/null; then
+    (cd tests/browser && npm ci --silent --no-audit --no-fund)
+  fi
+}
+
+case "${1:-serve}" in
+  serve) setup_python; exec "$VENV/bin/mkdocs" serve --livereload ;;
+  build) setup_python; exec "$VENV/bin/mkdocs" build --strict ;;
+  test)  setup_python; setup_browser; shift || true
+         export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+         exec "$PY" -m pytest "$@" ;;
+  *) echo "usage: bash scripts/dev.sh serve|build|test" >&2; exit 2 ;;
+esac

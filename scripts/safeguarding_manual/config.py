@@ -1,0 +1,21 @@
+"""The plugin's settings in mkdocs.yml (`plugins: - manual: …`)."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+from .schema import DEFAULT_AGENCIES
+
+
+class ManualConfig(Config):
+    enabled = c.Type(bool, default=True)
+    procedures_dir = c.Type(str, default="procedures")
+    # The agencies `applies_to` may name; the "by agency" index follows this order.
+    agencies = c.ListOfItems(c.Type(str), default=list(DEFAULT_AGENCIES))
+    # Days before the review date at which a page starts to say it is due.
+    due_within = c.Type(int, default=60)
+    # Build "today" (YYYY-MM-DD) for reproducible builds and tests; empty means the real date.
+    today = c.Type(str, default="")
+    # Repository-relative prefix of the docs folder for "edit this page" links.
+    docs_edit_prefix = c.Type(str, default="docs/")

@@ -1,0 +1,257 @@
+"""The whole site's content, loaded once: the manual, the data files, the hand-written pages,
+and the index of every reference target. The MkDocs plugin, the check scripts and the tests
+all start here, so a rule is never written twice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from . import data, frontmatter, references, schema
+from .findings import ContentError, Finding
+from .loader import load_manual
+from .model import Manual, Procedure, Reviewable
+from .references import Contact, Site, Target
+
+# Pages the plugin generates (site path -> title); references and links may point at them.
+GENERATED = {
+    "procedures/index.md": "Procedures: contents",
+    "procedures/by-agency.md": "Procedures by agency",
+    "procedures/by-topic.md": "Procedures by topic",
+    "threshold/matrix.md": "Threshold of Need: matrix",
+    "threshold/explorer.md": "Threshold of Need: indicator explorer",
+    "glossary.md": "Glossary and acronyms",
+    "reviews.md": "Review schedule",
+    "whats-changed.md": "What's changed",
+}
+SHORT_KEYS = {  # reference keys for pages, e.g. [[threshold-matrix]]
+    "contents": "procedures/index.md", "threshold": "threshold/index.md",
+    "threshold-matrix": "threshold/matrix.md", "threshold-explorer": "threshold/explorer.md",
+    "glossary": "glossary.md", "reviews": "reviews.md", "whats-changed": "whats-changed.md",
+    "arrangements": "arrangements/index.md", "by-agency": "procedures/by-agency.md",
+    "by-topic": "procedures/by-topic.md",
+}
+COLLECTIONS = {"arrangements": "arrangements/"}
+TITLE_RE = re.compile(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.M)
+
+
+@dataclass
+class Page:
+    """A hand-written Markdown page under docs/."""
+
+    site_path: str
+    path: str  # repository-relative
+    title: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+
+
+@dataclass
+class Settings:
+    root: Path
+    docs_dir: str = "docs"
+    procedures_dir: str = "procedures"
+    agencies: tuple[str, ...] = schema.DEFAULT_AGENCIES
+    contacts: dict[str, Any] = field(default_factory=dict)
+    site_url: str = ""
+
+    @classmethod
+    def from_mkdocs_yml(cls, root: str | os.PathLike, config_file: str = "mkdocs.yml") -> "Settings":
+        """Read only what the model needs from mkdocs.yml (no MkDocs import: checks stay fast)."""
+        root = Path(root).resolve()
+        path = root / config_file
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader) if path.is_file() else {}
+        raw = raw or {}
+        plugin_cfg: dict = {}
+        for entry in raw.get("plugins") or []:
+            if isinstance(entry, dict) and "manual" in entry:
+                plugin_cfg = entry["manual"] or {}
+        extra = raw.get("extra") or {}
+        return cls(root=root, docs_dir=raw.get("docs_dir", "docs"),
+                   procedures_dir=plugin_cfg.get("procedures_dir", "procedures"),
+                   agencies=tuple(plugin_cfg.get("agencies") or schema.DEFAULT_AGENCIES),
+                   contacts=extra.get("contacts") or {}, site_url=raw.get("site_url") or "")
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml may hold !!python/name and !ENV tags; the model does not need their values."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+@dataclass
+class Content:
+    settings: Settings
+    manual: Manual
+    threshold: data.Threshold | None
+    glossary: list[data.Term]
+    documents: list[Reviewable]
+    structure: Any
+    report: Any
+    pages: dict[str, Page]
+    site: Site
+    findings: list[Finding]
+
+    @property
+    def reviewables(self) -> list[Reviewable]:
+        docs = list(self.documents)
+        if self.threshold and self.threshold.document:
+            docs.append(self.threshold.document)
+        return [*self.manual.published, *docs]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def _read_pages(root: Path, docs_dir: str) -> tuple[dict[str, Page], list[Finding]]:
+    pages: dict[str, Page] = {}
+    findings: list[Finding] = []
+    base = root / docs_dir
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in sorted(files):
+            if not name.endswith(".md"):
+                continue
+            file = Path(folder) / name
+            site_path = file.relative_to(base).as_posix()
+            rel = file.relative_to(root).as_posix()
+            try:
+                text = frontmatter.decode(rel, file.read_bytes())
+                doc = frontmatter.parse(rel, text) if text.startswith("---\n") else \
+                    frontmatter.Document(rel, {}, body=text)
+            except ContentError as exc:
+                findings.extend(exc.findings)
+                continue
+            m = TITLE_RE.search(doc.body)
+            title = str(doc.meta.get("title") or (m.group(1) if m else site_path))
+            pages[site_path] = Page(site_path, rel, title, doc.meta, doc.body, doc.body_line)
+    return pages, findings
+
+
+def _contacts(raw: dict[str, Any]) -> dict[str, Contact]:
+    out = {}
+    for key, value in (raw or {}).items():
+        if isinstance(value, dict):
+            out[key] = Contact(key, str(value.get("label") or key), value.get("value") and str(value["value"]),
+                               str(value.get("kind") or "text"), str(value.get("note") or ""))
+    return out
+
+
+def build_site(settings: Settings, manual: Manual, pages: dict[str, Page],
+               threshold: data.Threshold | None, glossary: list[data.Term]) -> Site:
+    site = Site(contacts=_contacts(settings.contacts))
+    for page in pages.values():
+        site.pages[page.site_path] = Target(page.site_path, page.site_path, page.title,
+                                            references.headings(page.body))
+    for p in manual.procedures:
+        site.add(Target(p.id, p.site_path, p.title, references.headings(p.body), p.status, "procedure"))
+    for folder, section in manual.sections.items():
+        if folder:
+            site.pages[f"{manual_dir(settings)}/{folder}/index.md"] = Target(
+                f"section:{folder}", f"{manual_dir(settings)}/{folder}/index.md", section.title)
+    for site_path, title in GENERATED.items():
+        site.pages.setdefault(site_path, Target(site_path, site_path, title))
+    if threshold:
+        for lv in threshold.levels:
+            site.add(Target(lv.id, f"threshold/{lv.id}.md", lv.title, kind="level"))
+    if glossary:
+        site.pages["glossary.md"].anchors = {t.anchor: t.heading for t in glossary}
+    for key, site_path in SHORT_KEYS.items():
+        if site_path in site.pages:
+            target = site.pages[site_path]
+            site.targets[key] = Target(key, site_path, target.title, target.anchors, kind="page")
+    for key, prefix in COLLECTIONS.items():
+        site.collections[key] = {anchor: target for sp, target in sorted(site.pages.items())
+                                 if sp.startswith(prefix) for anchor in target.anchors}
+    return site
+
+
+def manual_dir(settings: Settings) -> str:
+    return settings.procedures_dir.strip("/")
+
+
+def load(settings: Settings) -> Content:
+    root = settings.root
+    docs = root / settings.docs_dir
+    manual = load_manual(root, settings.procedures_dir, settings.agencies)
+    findings = list(manual.findings)
+    threshold, problems = data.load_threshold(docs)
+    findings += problems
+    glossary, problems = data.load_glossary(docs)
+    findings += problems
+    documents, problems = data.load_documents(docs)
+    findings += problems
+    structure, problems = data.load_yaml_data(docs, f"{data.DATA_DIR}/arrangements-structure.yml")
+    findings += problems
+    report, problems = data.load_yaml_data(docs, f"{data.DATA_DIR}/annual-report-2024-25.yml")
+    findings += problems
+    pages, problems = _read_pages(root, settings.docs_dir)
+    findings += problems
+    site = build_site(settings, manual, pages, threshold, glossary)
+    return Content(settings, manual, threshold, glossary, documents, structure, report,
+                   pages, site, findings)
+
+
+def sources(content: Content) -> Iterable[tuple[str, str, str, int, Procedure | None]]:
+    """(site_path, repo path, Markdown body, body's first line, procedure) of every page."""
+    for p in content.manual.procedures:
+        yield p.site_path, p.path, p.body, p.body_line, p
+    for page in content.pages.values():
+        yield page.site_path, page.path, page.body, page.body_line, None
+
+
+def check_references(content: Content) -> list[Finding]:
+    """Every reference and relative link in every page, the data files' procedure ids, and
+    the procedure graph. Nothing is parsed here that `load` did not already parse."""
+    site = content.site
+    out: list[Finding] = []
+    referenced: dict[str, set[str]] = {}
+    for site_path, path, body, first, proc in sources(content):
+        if proc is not None and proc.status != "approved":
+            continue  # drafts and archived pages are not published; their links do not matter
+        for n, m in references.iter_refs(body):
+            res = references.resolve(site, site_path, m)
+            if res.problem:
+                out.append(Finding(path, first + n, res.problem, code=res.code))
+            elif res.target is not None:
+                referenced.setdefault(res.target.key, set()).add(proc.id if proc else path)
+                if proc and proc.status == "approved" and res.target.status != "approved":
+                    out.append(Finding(path, first + n, f"[[{res.target.key}]] is "
+                                       f"{res.target.status} — an approved page must not link to "
+                                       "an unpublished procedure", code="unpublished-target"))
+        for n, url in references.markdown_links(body):
+            problem = references.check_link(site, site_path, url)
+            if problem:
+                out.append(Finding(path, first + n, problem, code="broken-link"))
+    for p in content.manual.procedures:
+        for rid in p.related:
+            referenced.setdefault(rid, set()).add(p.id)
+    ids = content.manual.by_id
+    data_refs: list[tuple[str, int, str]] = []
+    if content.threshold:
+        data_refs += [(content.threshold.path, i.line, i.procedure)
+                      for i in content.threshold.indicators if i.procedure]
+    data_refs += [(f"{content.settings.docs_dir}/{data.DATA_DIR}/glossary.yml", t.line, t.procedure)
+                  for t in content.glossary if t.procedure]
+    for path, line, pid in data_refs:
+        if pid not in ids:
+            out.append(Finding(path, line, f"procedure: `{pid}` is not a procedure id"
+                               f"{references.did_you_mean(pid, ids)}", code="unknown-target"))
+        else:
+            referenced.setdefault(pid, set()).add(path)
+    out += references.graph_findings(content.manual.procedures, referenced)
+    for c in site.contacts.values():
+        if c.placeholder:
+            out.append(Finding("mkdocs.yml", 1, f"contact `{c.key}` ({c.label}) has no value yet — "
+                               "it shows as “to be confirmed”; fill in `extra.contacts."
+                               f"{c.key}.value` before publishing", "warning", code="placeholder"))
+    return out

@@ -1,0 +1,156 @@
+"""Strict front-matter reading with line numbers.
+
+Why not `mkdocs.utils.meta.get_data`: it silently returns {} on bad YAML. Here every problem
+becomes a Finding at the right line, and dates stay strings so the schema can say
+"2025-02-30 is not a real date" instead of PyYAML raising deep inside its constructor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .findings import ContentError, Finding
+
+MAX_BYTES = 1_000_000  # a procedure is a few KB; bound the work done on a pasted monster
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver (dates are validated by the schema)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Document:
+    """A Markdown file split into front matter (with the line of each key) and body."""
+
+    path: str
+    meta: dict[str, Any]
+    lines: dict[tuple, int] = field(default_factory=dict)  # ("key",) or ("key", index) -> line
+    body: str = ""
+    body_line: int = 1  # file line on which the body starts
+    end_line: int = 1  # line of the closing '---'
+
+    def line_of(self, *path: Any) -> int:
+        return self.lines.get(path, self.lines.get(path[:1], 1))
+
+
+def decode(path: str, raw: bytes) -> str:
+    """Bytes to text: UTF-8 (a BOM is accepted), Windows line endings accepted."""
+    if len(raw) > MAX_BYTES:
+        raise ContentError([Finding(path, 1, f"the file is {len(raw):,} bytes, larger than the "
+                                    f"{MAX_BYTES:,} a page may be — split it into several procedures",
+                                    code="too-large")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError([Finding(path, line, "the file is not saved as UTF-8 text — in your "
+                                    "editor choose 'Save as' with encoding UTF-8", code="encoding")])
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _yaml_problem(path: str, exc: yaml.YAMLError, offset: int) -> Finding:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = (mark.line + offset) if mark else offset
+    problem = (getattr(exc, "problem", "") or "").strip()
+    context = (getattr(exc, "context", "") or "").strip()
+    cmark = getattr(exc, "context_mark", None)
+    if "\\t" in problem or "'\\t'" in problem or "tab" in problem:
+        msg = "a tab character is used for indentation — YAML needs spaces: replace the tab with two spaces"
+    elif "quoted scalar" in context:
+        start = (cmark.line + offset) if cmark else line
+        line = start
+        msg = (f"a quotation mark opened on line {start} is never closed — add the closing quote, "
+               'for example: title: "Neglect"')
+    elif "mapping values are not allowed" in problem:
+        msg = ("a colon inside a value confuses YAML — put the whole value in quotes, "
+               'for example: summary: "Scope: what this covers"')
+    elif "expected <block end>" in problem or "did not find expected key" in problem \
+            or "expected <document start>" in problem or "indentation" in problem:
+        msg = ("the indentation is not consistent — every key must start at the left edge, "
+               "and list items under a key must be indented the same way")
+    elif "could not find expected ':'" in problem:
+        msg = "a line is missing the colon after its key — write it as `key: value`"
+    else:
+        msg = f"the front matter is not valid YAML ({problem or context}) — check this line"
+    return Finding(path, line, msg, code="yaml")
+
+
+def _lines(node: yaml.Node | None, offset: int, prefix: tuple = (),
+           out: dict | None = None, dupes: list | None = None) -> tuple[dict[tuple, int], list]:
+    """Map every key path, e.g. ("related", 2) or ("levels", 0, "name"), to its file line."""
+    out = {} if out is None else out
+    dupes = [] if dupes is None else dupes
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            path = (*prefix, key)
+            if key in seen:
+                dupes.append((".".join(map(str, path)), key_node.start_mark.line + offset))
+            seen.add(key)
+            out[path] = key_node.start_mark.line + offset
+            _lines(value_node, offset, path, out, dupes)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*prefix, i)] = item.start_mark.line + offset
+            _lines(item, offset, (*prefix, i), out, dupes)
+    return out, dupes
+
+
+def load_yaml(path: str, text: str, offset: int = 1) -> tuple[Any, dict[tuple, int]]:
+    """Parse YAML text (dates kept as strings) into (data, line map); ContentError on problems.
+    `offset` is the file line of the text's first line."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise ContentError([_yaml_problem(path, exc, offset)]) from None
+    lines, dupes = _lines(node, offset)
+    if dupes:
+        raise ContentError([Finding(path, line, f"`{key}` appears twice — keep one and delete "
+                                    "the other", code="duplicate-key") for key, line in dupes])
+    return data, lines
+
+
+def parse(path: str, text: str) -> Document:
+    """Split and parse front matter. Raises ContentError with line-numbered findings."""
+    if not text.strip():
+        raise ContentError([Finding(path, 1, "the file is empty — start it with front matter "
+                                    "between two `---` lines (copy an existing procedure)",
+                                    code="empty")])
+    all_lines = text.split("\n")
+    if all_lines[0].rstrip() != "---":
+        raise ContentError([Finding(path, 1, "no front matter — the file must start with a line "
+                                    "`---`, then `id:`, `title:` … and another `---` line",
+                                    code="no-front-matter")])
+    end = next((i for i, ln in enumerate(all_lines[1:], start=1) if ln.rstrip() in ("---", "...")), None)
+    if end is None:
+        raise ContentError([Finding(path, 1, "the front matter that starts on line 1 is never "
+                                    "closed — add a line `---` after the last key",
+                                    code="unterminated")])
+    yaml_text = "\n".join(all_lines[1:end])
+    meta, lines = load_yaml(path, yaml_text, offset=2)  # YAML line 0 is file line 2
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError([Finding(path, 2, "the front matter must be a list of `key: value` "
+                                    "lines, for example `title: Neglect`", code="yaml")])
+    body = "\n".join(all_lines[end + 1:])
+    return Document(path, meta, lines, body, body_line=end + 2, end_line=end + 1)
+
+
+def read(path: str, raw: bytes) -> Document:
+    return parse(path, decode(path, raw))

@@ -1,0 +1,182 @@
+"""The MkDocs plugin: thin. It loads the content model once per build, mounts procedures and
+generated pages, expands references, and hands typed views to the templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section as NavSection
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from . import charts, content as content_mod, references
+from .config import ManualConfig
+from .content import Content, Settings
+from .findings import Finding
+from .pages import Renderer, longdate
+from .views import procedure_view
+
+log = logging.getLogger("mkdocs.plugins.manual")
+
+
+def _report(finding: Finding) -> None:
+    (log.error if finding.severity == "error" else log.warning)(str(finding))
+
+
+class ManualPlugin(BasePlugin[ManualConfig]):
+    def __init__(self) -> None:
+        self.content: Content | None = None
+        self.renderer: Renderer | None = None
+        self.files: Files | None = None
+        self.today = dt.date.today()
+        self.abbreviations = ""
+
+    # --- configuration and loading -----------------------------------------------------
+
+    def on_config(self, config):
+        if not self.config.enabled:
+            return config
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.root = root
+        procedures = root / self.config.procedures_dir
+        if str(procedures) not in config.watch:
+            config.watch.append(str(procedures))  # `mkdocs serve` only watches docs_dir
+        try:
+            self.today = dt.date.fromisoformat(self.config.today) if self.config.today else dt.date.today()
+        except ValueError:
+            raise PluginError(f'mkdocs.yml: plugins.manual.today "{self.config.today}" is not a '
+                              "date — use YYYY-MM-DD or leave it empty") from None
+        return config
+
+    def _load(self, config) -> Content:
+        settings = Settings(root=self.root, docs_dir=Path(config.docs_dir).relative_to(self.root).as_posix(),
+                            procedures_dir=self.config.procedures_dir, agencies=tuple(self.config.agencies),
+                            contacts=(config.extra or {}).get("contacts") or {},
+                            site_url=config.site_url or "")
+        content = content_mod.load(settings)
+        for f in content.findings:
+            _report(f)
+        for f in content_mod.check_references(content):
+            if f.code != "placeholder":  # placeholders are for the checks, not the preview
+                _report(f)
+        return content
+
+    # --- files and navigation ------------------------------------------------------------
+
+    @event_priority(50)  # before search/tags so generated pages are indexed
+    def on_files(self, files: Files, *, config) -> Files:
+        if not self.config.enabled:
+            return files
+        self.content = content = self._load(config)
+        self.renderer = Renderer(content, self.today, self.config.due_within,
+                                 Path(config.theme.custom_dir or self.root / "overrides"))
+        for file in list(files):
+            if file.src_uri.startswith("_data/"):
+                files.remove(file)
+            elif file.generated_by is None:
+                file.edit_uri = self.config.docs_edit_prefix + file.src_uri
+        for p in content.manual.published:
+            file = File(p.path, src_dir=str(self.root), dest_dir=config.site_dir,
+                        use_directory_urls=config.use_directory_urls)
+            file.edit_uri = p.path
+            files.append(file)
+        for site_path, markdown in self.renderer.pages().items():
+            existing = files.get_file_from_path(site_path)
+            if existing is not None:
+                files.remove(existing)
+            generated = File.generated(config, site_path, content=markdown)
+            if site_path.startswith("threshold/") and site_path != "threshold/index.md":
+                generated.edit_uri = f"{self.config.docs_edit_prefix}_data/threshold.yml"
+            files.append(generated)
+        self.files = files
+        self.by_path = {p.site_path: p for p in content.manual.published}
+        files.append(File.generated(config, "reviews.json",
+                                    content=self.renderer.reviews_json(self._site_url)))
+        if config.site_url:
+            name = (config.extra or {}).get("partnership", {}).get("short_name") or config.site_name
+            files.append(File.generated(config, "feed.xml", content=self.renderer.atom(
+                config.site_url, name, self._site_url)))
+        self._blocks(content)
+        self.abbreviations = "\n\n" + "\n".join(
+            f"*[{t.abbr}]: {t.term}" for t in content.glossary if t.abbr) + "\n"
+        return files
+
+    def _url(self, from_page: str, site_path: str, anchor: str = "") -> str:
+        assert self.files is not None
+        frm, to = self.files.get_file_from_path(from_page), self.files.get_file_from_path(site_path)
+        if frm is None or to is None:
+            return "#"
+        return get_relative_url(to.url, frm.url) + (f"#{anchor}" if anchor else "")
+
+    def _blocks(self, content: Content) -> None:
+        site = content.site
+        report = content.report if isinstance(content.report, dict) else {}
+        for chart in report.get("charts") or []:
+            if isinstance(chart, dict) and chart.get("id"):
+                site.blocks[f"chart:{chart['id']}"] = lambda _page, chart=chart: charts.bar_chart(chart)
+        if isinstance(content.structure, dict):
+            def structure(page_path: str) -> str:
+                def href(anchor: str) -> str:
+                    target = site.collections.get("arrangements", {}).get(anchor)
+                    return self._url(page_path, target.site_path) if target else "#"
+                return charts.structure_chart(content.structure, href)
+            site.blocks["structure-chart"] = structure
+
+    def on_nav(self, nav: Navigation, *, config, files: Files) -> Navigation:
+        """Put one entry per section (not per procedure) under the contents page, so a page's
+        HTML does not grow with the number of procedures."""
+        if not self.config.enabled or self.content is None:
+            return nav
+        base = content_mod.manual_dir(self.content.settings)
+        contents = files.get_file_from_path(f"{base}/index.md")
+        parent = contents.page.parent if contents and contents.page else None
+        if not isinstance(parent, NavSection):
+            return nav
+        position = parent.children.index(contents.page) + 1
+        for section in reversed(self.renderer.sections()):
+            f = files.get_file_from_path(f"{base}/{section['folder']}/index.md")
+            if f and f.page and f.page not in parent.children:
+                f.page.parent = parent
+                f.page.title = section["title"]
+                parent.children.insert(position, f.page)
+        return nav
+
+    def on_env(self, env, *, config, files):
+        env.filters["wf_date"] = longdate
+        return env
+
+    # --- pages -------------------------------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config, files: Files) -> str:
+        if not self.config.enabled or self.content is None:
+            return markdown
+        site_path = page.file.src_uri
+        procedure = self.by_path.get(site_path)
+        if procedure is not None:
+            page.meta = {"title": procedure.title, "template": "procedure.html",
+                         "description": procedure.summary, "search": {"boost": 3}}
+        elif site_path.startswith("threshold/level-"):
+            page.meta.setdefault("search", {"boost": 2})
+        markdown = references.expand(markdown, site_path, self.content.site)
+        return markdown + self.abbreviations
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config, nav) -> dict[str, Any]:
+        if not self.config.enabled or self.content is None:
+            return context
+        if page.meta.get("template") == "procedure.html":
+            procedure = self.by_path.get(page.file.src_uri)
+            if procedure is not None:
+                context["procedure"] = procedure_view(procedure, self.content, self.renderer,
+                                                      lambda sp: self._site_url(sp))
+        return context
+
+    def _site_url(self, site_path: str) -> str:
+        f = self.files.get_file_from_path(site_path) if self.files else None
+        return f.url if f else ""

@@ -1,0 +1,257 @@
+"""Cross-references: the `[[target#anchor|text]]` syntax, the targets it can reach, and the
+reference graph checks (unknown ids, missing anchors, drafts, orphans, one-way pairs).
+
+A reference is expanded to an ordinary relative Markdown link before Markdown runs, so
+MkDocs' own link validation and `use_directory_urls` keep working unchanged.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from markdown.extensions.toc import slugify
+
+from .findings import Finding, did_you_mean
+
+# Code spans are matched first so that `[[example]]` inside backticks stays literal.
+XREF = re.compile(
+    r"(?P<code>`+)[^`].*?(?P=code)"
+    r"|\[\[(?P<target>[^\]\|#\n]+?)(?:#(?P<anchor>[^\]\|\n]+?))?(?:\|(?P<text>[^\]\n]+))?\]\]"
+)
+FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*#*\s*$")
+ATTR_ID = re.compile(r"#([\w-]+)")
+MD_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+BLOCK_KINDS = ("chart", "structure-chart")
+
+
+@dataclass
+class Target:
+    key: str
+    site_path: str  # Markdown path inside the site (what MkDocs links resolve against)
+    title: str
+    anchors: dict[str, str] = field(default_factory=dict)  # anchor -> heading text
+    status: str = "approved"
+    kind: str = "page"
+
+
+@dataclass
+class Contact:
+    key: str
+    label: str
+    value: str | None
+    kind: str = "text"  # phone | email | url | text
+    note: str = ""
+
+    @property
+    def placeholder(self) -> bool:
+        return not self.value or "to be confirmed" in self.value.lower()
+
+    def markdown(self) -> str:
+        if self.placeholder:
+            return (f'<span class="wf-placeholder" title="Not yet confirmed">'
+                    f"{html.escape(self.label)}: to be confirmed</span>")
+        value = self.value or ""
+        if self.kind == "phone":
+            return f"[{value}](tel:{re.sub(r'[^0-9+]', '', value)})"
+        if self.kind == "email":
+            return f"[{value}](mailto:{value})"
+        if self.kind == "url":
+            return f"[{self.label}]({value})"
+        return value
+
+
+@dataclass
+class Site:
+    """Everything a reference can point to, built once per build from the content model."""
+
+    targets: dict[str, Target] = field(default_factory=dict)
+    pages: dict[str, Target] = field(default_factory=dict)  # by site_path
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    blocks: dict[str, Callable[[str], str]] = field(default_factory=dict)  # "chart:id" -> html
+    # A document spread over several pages, referred to by section anchor:
+    # collections["arrangements"]["dispute-resolution"] = Target of that page.
+    collections: dict[str, dict[str, Target]] = field(default_factory=dict)
+
+    def add(self, target: Target) -> Target:
+        self.targets[target.key] = target
+        self.pages.setdefault(target.site_path, target)
+        return target
+
+
+def headings(markdown: str) -> dict[str, str]:
+    """Anchor -> heading text for the ATX headings of a Markdown page (as the toc extension
+    will name them), skipping fenced code."""
+    found: dict[str, str] = {}
+    in_fence = False
+    for line in markdown.split("\n"):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or not line.startswith("#"):
+            continue
+        m = HEADING.match(line)
+        if not m:
+            continue
+        text = m.group(2)
+        explicit = ATTR_ID.search(m.group("attrs") or "")
+        anchor = explicit.group(1) if explicit else slugify(re.sub(r"[`*_\[\]]", "", text), "-")
+        found.setdefault(anchor, text)
+    return found
+
+
+def iter_refs(markdown: str) -> Iterator[tuple[int, re.Match]]:
+    """(0-based line, match) for every [[reference]] outside code."""
+    in_fence = False
+    for n, line in enumerate(markdown.split("\n")):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or "[[" not in line:
+            continue
+        for m in XREF.finditer(line):
+            if m.group("target"):
+                yield n, m
+
+
+def relative(from_path: str, to_path: str) -> str:
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+@dataclass
+class Resolved:
+    replacement: str
+    target: Target | None = None
+    problem: str | None = None
+    code: str = "unknown-target"
+
+
+def resolve(site: Site, page_path: str, m: re.Match) -> Resolved:
+    key = m.group("target").strip()
+    anchor = (m.group("anchor") or "").strip()
+    text = (m.group("text") or "").strip()
+    if key.startswith("contact:"):
+        name = key.split(":", 1)[1]
+        contact = site.contacts.get(name)
+        if contact is None:
+            return Resolved(m.group(0), problem=f"`{name}` is not a contact in mkdocs.yml"
+                            f"{did_you_mean(name, site.contacts)} — use one of: "
+                            + ", ".join(sorted(site.contacts)))
+        return Resolved(contact.markdown())
+    if key.startswith("chart:") or key == "structure-chart":
+        render = site.blocks.get(key)
+        if render is None:
+            choices = [b for b in site.blocks if b.startswith(key.split(":")[0])]
+            return Resolved(m.group(0), problem=f"`{key}` is not a chart{did_you_mean(key, choices)}")
+        return Resolved(render(page_path))
+    target = site.targets.get(key)
+    if anchor and key in site.collections:
+        sections = site.collections[key]
+        target = sections.get(anchor)
+        if target is None:
+            return Resolved(m.group(0), site.targets.get(key), f"[[{key}#{anchor}]]: there is no "
+                            f"section `{anchor}`{did_you_mean(anchor, sections)}", "missing-anchor")
+        if target.anchors.get(anchor) == target.title:  # the page's own h1: link the page
+            anchor = ""
+    if target is None:
+        return Resolved(m.group(0), problem=f"[[{key}]] is not a procedure id or page"
+                        f"{did_you_mean(key, site.targets)}")
+    if anchor and anchor not in target.anchors:
+        return Resolved(m.group(0), target, f"[[{key}#{anchor}]]: “{target.title}” has no heading "
+                        f"`{anchor}`{did_you_mean(anchor, target.anchors)}", "missing-anchor")
+    label = text or (target.anchors.get(anchor) if anchor and target.kind != "procedure" else None) \
+        or target.title
+    label = label.replace("[", "\\[").replace("]", "\\]")
+    url = relative(page_path, target.site_path) + (f"#{anchor}" if anchor else "")
+    return Resolved(f"[{label}]({url})", target)
+
+
+def expand(markdown: str, page_path: str, site: Site,
+           report: Callable[[int, Resolved], None] | None = None) -> str:
+    """Replace every reference by a Markdown link (or a block); report problems by line."""
+    if "[[" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    in_fence = False
+    for n, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or "[[" not in line:
+            continue
+
+        def sub(m: re.Match, n: int = n) -> str:
+            if not m.group("target"):
+                return m.group(0)
+            res = resolve(site, page_path, m)
+            if report and (res.problem or res.target):
+                report(n, res)
+            return res.replacement
+        lines[n] = XREF.sub(sub, line)
+    return "\n".join(lines)
+
+
+def markdown_links(markdown: str) -> Iterator[tuple[int, str]]:
+    """(0-based line, url) of relative Markdown links outside code."""
+    in_fence = False
+    for n, line in enumerate(markdown.split("\n")):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or "](" not in line:
+            continue
+        for m in MD_LINK.finditer(re.sub(r"`[^`]*`", "", line)):
+            url = m.group("url")
+            if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) or url.startswith(("/", "#")):
+                continue
+            yield n, url
+
+
+def check_link(site: Site, page_path: str, url: str) -> str | None:
+    path, _, anchor = url.partition("#")
+    target_path = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), path))
+    if path.endswith("/"):
+        target_path = posixpath.join(target_path, "index.md")
+    target = site.pages.get(target_path)
+    if target is None:
+        if not path.endswith(".md"):
+            return None  # an asset (image, PDF): MkDocs validates those itself
+        return (f"the link `{url}` points to {target_path}, which does not exist"
+                f"{did_you_mean(target_path, site.pages)}")
+    if anchor and anchor not in target.anchors:
+        return f"the link `{url}` points to a heading `#{anchor}` that {target_path} does not have" \
+               f"{did_you_mean(anchor, target.anchors)}"
+    return None
+
+
+def graph_findings(procedures: Iterable, referenced: dict[str, set[str]]) -> list[Finding]:
+    """Checks on the procedure graph. `referenced` maps an id to the ids/paths referring to it."""
+    procs = list(procedures)
+    by_id = {p.id: p for p in procs}
+    out: list[Finding] = []
+    for p in procs:
+        for i, rid in enumerate(p.related):
+            line = p.line_of("related", i)
+            other = by_id.get(rid)
+            if other is None:
+                out.append(Finding(p.path, line, f"related: `{rid}` is not a procedure id"
+                                   f"{did_you_mean(rid, by_id)}", code="unknown-related"))
+                continue
+            if p.status == "approved" and other.status != "approved":
+                out.append(Finding(p.path, line, f"related: `{rid}` is {other.status} — an approved "
+                                   "procedure must not point readers to an unpublished one",
+                                   code="unpublished-target"))
+            if p.id not in other.related and other.status == "approved":
+                out.append(Finding(p.path, line, f"related: `{rid}` does not list `{p.id}` back — "
+                                   f"add `{p.id}` to the related list in {other.path}",
+                                   "warning", code="one-way"))
+    for p in procs:
+        if p.status == "approved" and not (referenced.get(p.id, set()) - {p.id}):
+            out.append(Finding(p.path, p.line_of("id"), f"nothing refers to `{p.id}` — link it "
+                               "from a related procedure so readers can find it", "warning",
+                               code="orphan"))
+    return out
