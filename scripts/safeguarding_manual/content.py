@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from . import data, frontmatter, references, schema
+from . import charts, data, frontmatter, references, schema
 from .findings import ContentError, Finding
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
@@ -175,6 +175,19 @@ def build_site(settings: Settings, manual: Manual, pages: dict[str, Page],
     return site
 
 
+def add_blocks(site: Site, structure: Any, report: Any) -> None:
+    """Figures drawn from data: `[[chart:ID]]` and `[[structure-chart]]`."""
+    for chart in (report or {}).get("charts") or [] if isinstance(report, dict) else []:
+        if isinstance(chart, dict) and chart.get("id"):
+            site.blocks[f"chart:{chart['id']}"] = lambda _page, chart=chart: charts.bar_chart(chart)
+    if isinstance(structure, dict):
+        def render(page_path: str) -> str:
+            sections = site.collections.get("arrangements", {})
+            return charts.structure_chart(structure, lambda anchor: site.url_for(
+                page_path, sections[anchor].site_path) if anchor in sections else "#")
+        site.blocks["structure-chart"] = render
+
+
 def manual_dir(settings: Settings) -> str:
     return settings.procedures_dir.strip("/")
 
@@ -197,6 +210,7 @@ def load(settings: Settings) -> Content:
     pages, problems = _read_pages(root, settings.docs_dir)
     findings += problems
     site = build_site(settings, manual, pages, threshold, glossary)
+    add_blocks(site, structure, report)
     return Content(settings, manual, threshold, glossary, documents, structure, report,
                    pages, site, findings)
 

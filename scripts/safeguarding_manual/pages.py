@@ -187,7 +187,7 @@ class Renderer:
             entry = ET.SubElement(feed, f"{{{ns}}}entry")
             url = base + url_of(r["doc"].site_path)
             ET.SubElement(entry, f"{{{ns}}}title").text = f"{r['doc'].title}: {r['summary']}"
-            ET.SubElement(entry, f"{{{ns}}}id").text = f"{url}#{r['date'].isoformat()}-{hashlib.sha1(r["summary"].encode()).hexdigest()[:10]}"
+            ET.SubElement(entry, f"{{{ns}}}id").text = f"{url}#{r['date'].isoformat()}-{hashlib.sha1(r['summary'].encode()).hexdigest()[:10]}"
             ET.SubElement(entry, f"{{{ns}}}link", href=url)
             ET.SubElement(entry, f"{{{ns}}}updated").text = f"{r['date'].isoformat()}T00:00:00Z"
             ET.SubElement(entry, f"{{{ns}}}summary").text = r["summary"]

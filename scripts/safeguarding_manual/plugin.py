@@ -16,7 +16,7 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import charts, content as content_mod, references
+from . import content as content_mod, references
 from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
@@ -27,7 +27,9 @@ log = logging.getLogger("mkdocs.plugins.manual")
 
 
 def _report(finding: Finding) -> None:
-    (log.error if finding.severity == "error" else log.warning)(str(finding))
+    # Graph warnings (one-way links, orphans) are advice for check_xrefs.py; in the build they
+    # are INFO so `--strict` fails on errors only.
+    (log.error if finding.severity == "error" else log.info)(str(finding))
 
 
 class ManualPlugin(BasePlugin[ManualConfig]):
@@ -84,14 +86,18 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                 file.edit_uri = self.config.docs_edit_prefix + file.src_uri
         for p in content.manual.published:
             file = File(p.path, src_dir=str(self.root), dest_dir=config.site_dir,
-                        use_directory_urls=config.use_directory_urls)
+                        use_directory_urls=config.use_directory_urls,
+                        inclusion=InclusionLevel.NOT_IN_NAV)  # sections are in the nav, not pages
             file.edit_uri = p.path
             files.append(file)
         for site_path, markdown in self.renderer.pages().items():
             existing = files.get_file_from_path(site_path)
             if existing is not None:
                 files.remove(existing)
-            generated = File.generated(config, site_path, content=markdown)
+            # Section pages join the nav in on_nav, under the contents page.
+            in_nav = not (site_path.endswith("/index.md") and site_path.count("/") > 1)
+            generated = File.generated(config, site_path, content=markdown,
+                                       inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
             if site_path.startswith("threshold/") and site_path != "threshold/index.md":
                 generated.edit_uri = f"{self.config.docs_edit_prefix}_data/threshold.yml"
             files.append(generated)
@@ -103,31 +109,17 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             name = (config.extra or {}).get("partnership", {}).get("short_name") or config.site_name
             files.append(File.generated(config, "feed.xml", content=self.renderer.atom(
                 config.site_url, name, self._site_url)))
-        self._blocks(content)
+        content.site.url_for = self._url
         self.abbreviations = "\n\n" + "\n".join(
             f"*[{t.abbr}]: {t.term}" for t in content.glossary if t.abbr) + "\n"
         return files
 
-    def _url(self, from_page: str, site_path: str, anchor: str = "") -> str:
+    def _url(self, from_page: str, site_path: str) -> str:
         assert self.files is not None
         frm, to = self.files.get_file_from_path(from_page), self.files.get_file_from_path(site_path)
         if frm is None or to is None:
             return "#"
-        return get_relative_url(to.url, frm.url) + (f"#{anchor}" if anchor else "")
-
-    def _blocks(self, content: Content) -> None:
-        site = content.site
-        report = content.report if isinstance(content.report, dict) else {}
-        for chart in report.get("charts") or []:
-            if isinstance(chart, dict) and chart.get("id"):
-                site.blocks[f"chart:{chart['id']}"] = lambda _page, chart=chart: charts.bar_chart(chart)
-        if isinstance(content.structure, dict):
-            def structure(page_path: str) -> str:
-                def href(anchor: str) -> str:
-                    target = site.collections.get("arrangements", {}).get(anchor)
-                    return self._url(page_path, target.site_path) if target else "#"
-                return charts.structure_chart(content.structure, href)
-            site.blocks["structure-chart"] = structure
+        return get_relative_url(to.url, frm.url)
 
     def on_nav(self, nav: Navigation, *, config, files: Files) -> Navigation:
         """Put one entry per section (not per procedure) under the contents page, so a page's

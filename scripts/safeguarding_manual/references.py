@@ -73,6 +73,8 @@ class Site:
     pages: dict[str, Target] = field(default_factory=dict)  # by site_path
     contacts: dict[str, Contact] = field(default_factory=dict)
     blocks: dict[str, Callable[[str], str]] = field(default_factory=dict)  # "chart:id" -> html
+    # URL from one page to another (site paths); the plugin installs MkDocs' own.
+    url_for: Callable[[str, str], str] = lambda frm, to: relative(frm, to)
     # A document spread over several pages, referred to by section anchor:
     # collections["arrangements"]["dispute-resolution"] = Target of that page.
     collections: dict[str, dict[str, Target]] = field(default_factory=dict)
