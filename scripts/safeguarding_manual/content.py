@@ -61,6 +61,16 @@ class Settings:
     agencies: tuple[str, ...] = schema.DEFAULT_AGENCIES
     contacts: dict[str, Any] = field(default_factory=dict)
     site_url: str = ""
+    repo_url: str = ""
+
+    def config_line(self, pattern: str, config_file: str = "mkdocs.yml") -> int:
+        """The line of mkdocs.yml matching a regular expression, for messages (1 if none)."""
+        path = self.root / config_file
+        if path.is_file():
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if re.search(pattern, line):
+                    return n
+        return 1
 
     @classmethod
     def from_mkdocs_yml(cls, root: str | os.PathLike, config_file: str = "mkdocs.yml") -> "Settings":
@@ -77,7 +87,8 @@ class Settings:
         return cls(root=root, docs_dir=raw.get("docs_dir", "docs"),
                    procedures_dir=plugin_cfg.get("procedures_dir", "procedures"),
                    agencies=tuple(plugin_cfg.get("agencies") or schema.DEFAULT_AGENCIES),
-                   contacts=extra.get("contacts") or {}, site_url=raw.get("site_url") or "")
+                   contacts=extra.get("contacts") or {}, site_url=raw.get("site_url") or "",
+                   repo_url=raw.get("repo_url") or "")
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -265,7 +276,13 @@ def check_references(content: Content) -> list[Finding]:
     out += references.graph_findings(content.manual.procedures, referenced)
     for c in site.contacts.values():
         if c.placeholder:
-            out.append(Finding("mkdocs.yml", 1, f"contact `{c.key}` ({c.label}) has no value yet — "
+            line = content.settings.config_line(rf"^\s+{re.escape(c.key)}:\s*$")
+            out.append(Finding("mkdocs.yml", line, f"contact `{c.key}` ({c.label}) has no value yet — "
                                "it shows as “to be confirmed”; fill in `extra.contacts."
                                f"{c.key}.value` before publishing", "warning", code="placeholder"))
+    for key in ("site_url", "repo_url"):
+        if ".invalid" in getattr(content.settings, key):
+            out.append(Finding("mkdocs.yml", content.settings.config_line(rf"^{key}:"), f"{key} is "
+                               "still a placeholder (.invalid) — set the real address before "
+                               "publishing", "warning", code="placeholder"))
     return out
