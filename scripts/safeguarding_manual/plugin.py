@@ -4,6 +4,7 @@ generated pages, expands references, and hands typed views to the templates."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import posixpath
 from pathlib import Path
@@ -157,6 +158,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         elif site_path.startswith("threshold/level-"):
             page.meta.setdefault("search", {"boost": 2})
         markdown = references.expand(markdown, site_path, self.content.site)
+        if procedure is not None and procedure.keywords:
+            # Visible, and so indexed by search: the names readers type for this procedure.
+            markdown += ("\n\n<p class=\"wf-keywords\"><strong>Also known as:</strong> "
+                         + html.escape("; ".join(procedure.keywords)) + "</p>\n")
         return markdown + self.abbreviations
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config, nav) -> dict[str, Any]:
