@@ -159,7 +159,7 @@ def _contacts(raw: dict[str, Any]) -> dict[str, Contact]:
 
 def build_site(settings: Settings, manual: Manual, pages: dict[str, Page],
                threshold: data.Threshold | None, glossary: list[data.Term]) -> Site:
-    site = Site(contacts=_contacts(settings.contacts))
+    site = Site(contacts=_contacts(settings.contacts), broken=set(manual.invalid_ids))
     for page in pages.values():
         site.pages[page.site_path] = Target(page.site_path, page.site_path, page.title,
                                             references.headings(page.body))
@@ -268,12 +268,12 @@ def check_references(content: Content) -> list[Finding]:
     data_refs += [(f"{content.settings.docs_dir}/{data.DATA_DIR}/glossary.yml", t.line, t.procedure)
                   for t in content.glossary if t.procedure]
     for path, line, pid in data_refs:
-        if pid not in ids:
+        if pid not in ids and pid not in content.manual.invalid_ids:
             out.append(Finding(path, line, f"procedure: `{pid}` is not a procedure id"
                                f"{references.did_you_mean(pid, ids)}", code="unknown-target"))
         else:
             referenced.setdefault(pid, set()).add(path)
-    out += references.graph_findings(content.manual.procedures, referenced)
+    out += references.graph_findings(content.manual.procedures, referenced, content.manual.invalid_ids)
     for c in site.contacts.values():
         if c.placeholder:
             line = content.settings.config_line(rf"^\s+{re.escape(c.key)}:\s*$")

@@ -57,6 +57,12 @@ def decode(path: str, raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _indented(mark) -> bool:
+    buffer = getattr(mark, "buffer", None) or ""
+    lines = buffer.split("\n")
+    return mark.line < len(lines) and lines[mark.line][:1] in (" ", "\t")
+
+
 def _yaml_problem(path: str, exc: yaml.YAMLError, offset: int) -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = (mark.line + offset) if mark else offset
@@ -70,6 +76,9 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, offset: int) -> Finding:
         line = start
         msg = (f"a quotation mark opened on line {start} is never closed — add the closing quote, "
                'for example: title: "Neglect"')
+    elif "mapping values are not allowed" in problem and _indented(mark):
+        msg = ("this line is indented but the line above it does not open a list or block — "
+               "remove the spaces at the start of the line")
     elif "mapping values are not allowed" in problem:
         msg = ("a colon inside a value confuses YAML — put the whole value in quotes, "
                'for example: summary: "Scope: what this covers"')

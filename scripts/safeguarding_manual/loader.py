@@ -97,9 +97,10 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
     findings: list[Finding] = []
     for key in meta:
         if key not in schema.BY_NAME:
-            findings.append(Finding(path, doc.line_of(key), f"`{key}` is not a front-matter key"
-                                    f"{did_you_mean(str(key), schema.FIELD_NAMES)} — the keys "
-                                    "are listed in the editors' guide", code="unknown-key"))
+            hint = did_you_mean(str(key), schema.FIELD_NAMES) or \
+                " — see the front-matter reference in the editors' guide for the keys you can use"
+            findings.append(Finding(path, doc.line_of(key), f"`{key}` is not a front-matter key{hint}",
+                                    code="unknown-key"))
     merged: dict[str, Any] = {}
     origin: dict[str, tuple[str, int]] = {}
     for sec in chain:  # outermost first, so the nearest folder wins
@@ -138,9 +139,9 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
     allowed = tuple(agencies)
     for i, agency in enumerate(values.get("applies_to", [])):
         if agency not in allowed:
-            findings.append(Finding(path, doc.line_of("applies_to", i), f'applies_to: "{agency}" is '
-                                    f"not on the agency list{did_you_mean(agency, allowed)} — use "
-                                    "one of: " + ", ".join(allowed)))
+            hint = did_you_mean(agency, allowed) or " — use one of: " + ", ".join(allowed)
+            findings.append(Finding(path, doc.line_of("applies_to", i),
+                                    f'applies_to: "{agency}" is not on the agency list{hint}'))
     if findings:
         return None, findings
     procedure = Procedure(
@@ -208,6 +209,8 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
                 continue
             procedure, problems = build_procedure(doc, chain, section.folder, agencies)
             manual.findings.extend(problems)
+            if procedure is None and isinstance(doc.meta.get("id"), str):
+                manual.invalid_ids.add(doc.meta["id"])
             if procedure:
                 manual.procedures.append(procedure)
     _check_unique_ids(manual)

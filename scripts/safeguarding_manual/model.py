@@ -91,6 +91,9 @@ class Manual:
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, Procedure] = {}
+        # ids of procedures that failed validation: their own error is reported once, and
+        # references to them are not reported again as "unknown".
+        self.invalid_ids: set[str] = set()
 
     def index(self) -> None:
         self.by_id = {p.id: p for p in self.procedures}

@@ -78,6 +78,7 @@ class Site:
     # A document spread over several pages, referred to by section anchor:
     # collections["arrangements"]["dispute-resolution"] = Target of that page.
     collections: dict[str, dict[str, Target]] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # ids whose page failed validation
 
     def add(self, target: Target) -> Target:
         self.targets[target.key] = target
@@ -159,6 +160,8 @@ def resolve(site: Site, page_path: str, m: re.Match) -> Resolved:
                             f"section `{anchor}`{did_you_mean(anchor, sections)}", "missing-anchor")
         if target.anchors.get(anchor) == target.title:  # the page's own h1: link the page
             anchor = ""
+    if target is None and key in site.broken:
+        return Resolved(text or key)  # its own validation error has been reported already
     if target is None:
         return Resolved(m.group(0), problem=f"[[{key}]] is not a procedure id or page"
                         f"{did_you_mean(key, site.targets)}")
@@ -230,7 +233,8 @@ def check_link(site: Site, page_path: str, url: str) -> str | None:
     return None
 
 
-def graph_findings(procedures: Iterable, referenced: dict[str, set[str]]) -> list[Finding]:
+def graph_findings(procedures: Iterable, referenced: dict[str, set[str]],
+                   broken: set[str] = frozenset()) -> list[Finding]:
     """Checks on the procedure graph. `referenced` maps an id to the ids/paths referring to it."""
     procs = list(procedures)
     by_id = {p.id: p for p in procs}
@@ -239,6 +243,8 @@ def graph_findings(procedures: Iterable, referenced: dict[str, set[str]]) -> lis
         for i, rid in enumerate(p.related):
             line = p.line_of("related", i)
             other = by_id.get(rid)
+            if other is None and rid in broken:
+                continue
             if other is None:
                 out.append(Finding(p.path, line, f"related: `{rid}` is not a procedure id"
                                    f"{did_you_mean(rid, by_id)}", code="unknown-related"))
