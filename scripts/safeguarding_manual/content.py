@@ -276,7 +276,7 @@ def check_references(content: Content) -> list[Finding]:
     out += references.graph_findings(content.manual.procedures, referenced, content.manual.invalid_ids)
     for c in site.contacts.values():
         if c.placeholder:
-            line = content.settings.config_line(rf"^\s+{re.escape(c.key)}:\s*$")
+            line = content.settings.config_line(rf"^\s+{re.escape(c.key)}:")
             out.append(Finding("mkdocs.yml", line, f"contact `{c.key}` ({c.label}) has no value yet — "
                                "it shows as “to be confirmed”; fill in `extra.contacts."
                                f"{c.key}.value` before publishing", "warning", code="placeholder"))
