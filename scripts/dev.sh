@@ -29,7 +29,7 @@ setup_browser() {
       echo "note: /usr/bin/chromium is missing (run: sudo apt-get install chromium); browser tests will be skipped" >&2
     fi
   fi
-  if command -v npm >/dev/null; then
+  if command -v npm >/dev/null && [ -f tests/browser/package-lock.json ]; then
     (cd tests/browser && npm ci --silent --no-audit --no-fund)
   fi
 }
