@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from . import charts, data, frontmatter, references, schema
+from . import charts, data, frontmatter, references, safety, schema
 from .findings import ContentError, Finding
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
@@ -241,6 +241,7 @@ def check_references(content: Content) -> list[Finding]:
     out: list[Finding] = []
     referenced: dict[str, set[str]] = {}
     for site_path, path, body, first, proc in sources(content):
+        out += safety.check_markdown(path, body, first)
         if proc is not None and proc.status != "approved":
             continue  # drafts and archived pages are not published; their links do not matter
         for n, m in references.iter_refs(body):

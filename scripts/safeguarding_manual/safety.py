@@ -1,0 +1,125 @@
+"""Unsafe HTML never reaches the site.
+
+Raw HTML in an editor's Markdown is limited to an allow-list. Each tag is handed to the
+maintained sanitiser `nh3` (the Rust `ammonia` library); anything it would remove — a
+`<script>`, an `onclick=`, a `javascript:` link — is a build error at the tag's line, so
+nothing is silently changed. Markdown links and images get the same URL-scheme rule.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+import nh3
+
+from .findings import Finding
+from .references import FENCE
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "markdown", "aria-label", "aria-describedby", "role"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "headers"},
+    "th": {"colspan", "rowspan", "headers", "scope"},
+    "ol": {"start", "type"},
+    "time": {"datetime"},
+    "details": {"open"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+URL_ATTRS = {"href", "src"}
+SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.I)
+MD_URL = re.compile(r"\]\(\s*<?([^)\s>]+)")
+INLINE_CODE = re.compile(r"(`+)[^`].*?\1")
+
+
+class _Tags(HTMLParser):
+    """Collects start tags with their line, as written (attribute names lower-cased)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[int, str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((self.getpos()[0], tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def _blank_code(markdown: str) -> str:
+    """Code is shown, not run: blank fenced blocks and code spans, keeping line numbers."""
+    out, in_fence = [], False
+    for line in markdown.split("\n"):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            out.append("")
+        elif in_fence:
+            out.append("")
+        else:
+            out.append(INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line))
+    return "\n".join(out)
+
+
+def _scheme_problem(url: str) -> str | None:
+    m = SCHEME.match(url)
+    if m and m.group(1).lower() not in URL_SCHEMES:
+        return (f"the link `{url[:60]}` uses `{m.group(1)}:`, which is not allowed — use an "
+                "ordinary web address (https://…) or a page link")
+    return None
+
+
+def _tag_problem(tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
+    if tag not in ALLOWED_TAGS:
+        return (f"`<{tag}>` is not allowed in a page — remove it (raw HTML may only use simple "
+                "formatting tags such as <br>, <abbr>, <span>, <div>, tables and lists)")
+    rebuilt = f"<{tag} " + " ".join(f'{k}="{escape(v or "", quote=True)}"' for k, v in attrs) + ">"
+    # Table parts only survive HTML parsing inside a table.
+    if tag in ("td", "th"):
+        rebuilt = f"<table><tr>{rebuilt}</tr></table>"
+    elif tag in ("tr", "tbody", "thead", "tfoot", "caption"):
+        rebuilt = f"<table>{rebuilt}</table>"
+    parser = _Tags()
+    parser.feed(nh3.clean(rebuilt, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                          url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True))
+    kept = {k for _line, t, attrs_after in parser.tags if t == tag for k, _v in attrs_after}
+    for name, value in attrs:
+        if name in kept:
+            continue
+        if name.startswith("on"):
+            return (f"the `{name}` attribute on `<{tag}>` runs a script and is not allowed — "
+                    "remove it")
+        if name in URL_ATTRS and value:
+            return _scheme_problem(value) or (f"the {name} `{value[:60]}` on `<{tag}>` is not "
+                                              "allowed — use an https:// address or a page link")
+        return (f"the `{name}` attribute on `<{tag}>` is not allowed — remove it (for layout, "
+                "use Markdown; for colour or size, ask a developer for a style)")
+    return None
+
+
+def check_markdown(path: str, body: str, first_line: int) -> list[Finding]:
+    """Every disallowed tag, attribute or URL in an editor's Markdown, by line."""
+    findings: list[Finding] = []
+    text = _blank_code(body)
+    if "<" in text:
+        parser = _Tags()
+        parser.feed(text)
+        parser.close()
+        for line, tag, attrs in parser.tags:
+            problem = _tag_problem(tag, attrs)
+            if problem:
+                findings.append(Finding(path, first_line + line - 1, problem, code="unsafe-html"))
+    if "](" in text:
+        for n, line in enumerate(text.split("\n")):
+            for m in MD_URL.finditer(line):
+                problem = _scheme_problem(m.group(1))
+                if problem:
+                    findings.append(Finding(path, first_line + n, problem, code="unsafe-html"))
+    return findings
