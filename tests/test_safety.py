@@ -52,3 +52,23 @@ def test_unsafe_html_fails_the_build_and_is_never_published(project):
     result = build(project)
     assert result.returncode != 0
     assert f"procedures/core/neglect.md:{line}: `<script>` is not allowed in a page" in result.stderr
+
+
+def test_every_page_has_a_content_security_policy_matching_its_inline_scripts(real_site):
+    import base64
+    import hashlib
+    import re
+    for page in ["index.html", "procedures/core/strategy-discussions/index.html", "threshold/explorer/index.html"]:
+        html = (real_site / page).read_text(encoding="utf-8")
+        head = html.split("<head>", 1)[1]
+        m = re.match(r'\s*<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head)
+        assert m, page  # first in <head>, so it governs every script after it
+        policy = m.group(1)
+        assert "default-src 'self'" in policy and "object-src 'none'" in policy
+        assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+        inline = re.findall(r"<script>(.*?)</script>", html, re.S)
+        assert inline
+        for script in inline:
+            digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in policy
+    assert '<meta name="referrer" content="strict-origin-when-cross-origin">' in html

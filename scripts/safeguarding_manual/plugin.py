@@ -17,7 +17,7 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import content as content_mod, references
+from . import content as content_mod, csp, references
 from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
@@ -177,3 +177,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def _site_url(self, site_path: str) -> str:
         f = self.files.get_file_from_path(site_path) if self.files else None
         return f.url if f else ""
+
+    @event_priority(-100)  # last: hash the final inline scripts, after every other plugin
+    def on_post_page(self, output: str, *, page: Page, config) -> str:
+        if not self.config.enabled:
+            return output
+        return csp.apply(output)
