@@ -110,3 +110,16 @@ def test_the_real_site_builds_strictly(real_site):
     nav = page.split('md-nav--primary', 1)[1].split('md-sidebar--secondary', 1)[0]
     assert re.findall(r'href="[^"]*(?:core|practice-guidance)/[a-z0-9-]+/"', nav) == []
     assert "Core child protection procedures" in nav and "Practice guidance" in nav
+
+
+def test_preview_builds_drafts_with_a_banner_into_a_separate_folder(project):
+    import os
+    import subprocess
+    import sys
+    from conftest import ENV
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
+                            capture_output=True, text=True, env={**ENV, "MANUAL_PREVIEW": "1"})
+    assert result.returncode == 0, result.stderr
+    assert not (project / "site").exists()  # the public folder is never touched
+    draft = html(project / "site-preview", "procedures/core-archive/old-procedure")
+    assert "DRAFT-SENTINEL-7f3a" in draft and "<strong>DRAFT</strong>" in draft

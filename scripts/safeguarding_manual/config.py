@@ -17,5 +17,9 @@ class ManualConfig(Config):
     due_within = c.Type(int, default=60)
     # Build "today" (YYYY-MM-DD) for reproducible builds and tests; empty means the real date.
     today = c.Type(str, default="")
+    # A reviewers' preview: drafts are built, with a DRAFT banner, into `preview_dir` (never
+    # into the public site). Also switched on by the environment variable MANUAL_PREVIEW=1.
+    preview = c.Type(bool, default=False)
+    preview_dir = c.Type(str, default="site-preview")
     # Repository-relative prefix of the docs folder for "edit this page" links.
     docs_edit_prefix = c.Type(str, default="docs/")

@@ -62,6 +62,7 @@ class Settings:
     contacts: dict[str, Any] = field(default_factory=dict)
     site_url: str = ""
     repo_url: str = ""
+    preview: bool = False
 
     def config_line(self, pattern: str, config_file: str = "mkdocs.yml") -> int:
         """The line of mkdocs.yml matching a regular expression, for messages (1 if none)."""
@@ -207,6 +208,7 @@ def load(settings: Settings) -> Content:
     root = settings.root
     docs = root / settings.docs_dir
     manual = load_manual(root, settings.procedures_dir, settings.agencies)
+    manual.preview = settings.preview
     findings = list(manual.findings)
     threshold, problems = data.load_threshold(docs)
     findings += problems
@@ -250,7 +252,8 @@ def check_references(content: Content) -> list[Finding]:
                 out.append(Finding(path, first + n, res.problem, code=res.code))
             elif res.target is not None:
                 referenced.setdefault(res.target.key, set()).add(proc.id if proc else path)
-                if proc and proc.status == "approved" and res.target.status != "approved":
+                if proc and proc.status == "approved" and res.target.status != "approved" \
+                        and not content.settings.preview:
                     out.append(Finding(path, first + n, f"[[{res.target.key}]] is "
                                        f"{res.target.status} — an approved page must not link to "
                                        "an unpublished procedure", code="unpublished-target"))
@@ -274,7 +277,8 @@ def check_references(content: Content) -> list[Finding]:
                                f"{references.did_you_mean(pid, ids)}", code="unknown-target"))
         else:
             referenced.setdefault(pid, set()).add(path)
-    out += references.graph_findings(content.manual.procedures, referenced, content.manual.invalid_ids)
+    out += references.graph_findings(content.manual.procedures, referenced, content.manual.invalid_ids,
+                                     content.settings.preview)
     for c in site.contacts.values():
         if c.placeholder:
             line = content.settings.config_line(rf"^\s+{re.escape(c.key)}:")

@@ -88,6 +88,7 @@ class Manual:
     sections: dict[str, Section] = field(default_factory=dict)
     documents: list[Reviewable] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    preview: bool = False  # a reviewers' build: drafts are shown, with a DRAFT banner
 
     def __post_init__(self) -> None:
         self.by_id: dict[str, Procedure] = {}
@@ -100,7 +101,8 @@ class Manual:
 
     @property
     def published(self) -> list[Procedure]:
-        return [p for p in self.procedures if p.published]
+        """What the site shows: approved procedures (and drafts, in a reviewers' preview)."""
+        return [p for p in self.procedures if p.published or (self.preview and p.status == "draft")]
 
     @property
     def reviewables(self) -> list[Reviewable]:

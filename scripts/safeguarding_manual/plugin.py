@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import logging
 import posixpath
 from pathlib import Path
@@ -51,6 +52,11 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         procedures = root / self.config.procedures_dir
         if str(procedures) not in config.watch:
             config.watch.append(str(procedures))  # `mkdocs serve` only watches docs_dir
+        self.preview = self.config.preview or os.environ.get("MANUAL_PREVIEW", "") not in ("", "0")
+        if self.preview:
+            # Drafts must never land in the public site folder.
+            config.site_dir = str(root / self.config.preview_dir)
+            log.info(f"Preview build: drafts included, written to {self.config.preview_dir}/")
         try:
             self.today = dt.date.fromisoformat(self.config.today) if self.config.today else dt.date.today()
         except ValueError:
@@ -62,7 +68,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         settings = Settings(root=self.root, docs_dir=Path(config.docs_dir).relative_to(self.root).as_posix(),
                             procedures_dir=self.config.procedures_dir, agencies=tuple(self.config.agencies),
                             contacts=(config.extra or {}).get("contacts") or {},
-                            site_url=config.site_url or "")
+                            site_url=config.site_url or "", preview=self.preview)
         content = content_mod.load(settings)
         for f in content.findings:
             _report(f)

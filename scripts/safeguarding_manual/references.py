@@ -234,7 +234,7 @@ def check_link(site: Site, page_path: str, url: str) -> str | None:
 
 
 def graph_findings(procedures: Iterable, referenced: dict[str, set[str]],
-                   broken: set[str] = frozenset()) -> list[Finding]:
+                   broken: set[str] = frozenset(), preview: bool = False) -> list[Finding]:
     """Checks on the procedure graph. `referenced` maps an id to the ids/paths referring to it."""
     procs = list(procedures)
     by_id = {p.id: p for p in procs}
@@ -249,7 +249,7 @@ def graph_findings(procedures: Iterable, referenced: dict[str, set[str]],
                 out.append(Finding(p.path, line, f"related: `{rid}` is not a procedure id"
                                    f"{did_you_mean(rid, by_id)}", code="unknown-related"))
                 continue
-            if p.status == "approved" and other.status != "approved":
+            if p.status == "approved" and other.status != "approved" and not preview:
                 out.append(Finding(p.path, line, f"related: `{rid}` is {other.status} — an approved "
                                    "procedure must not point readers to an unpublished one",
                                    code="unpublished-target"))

@@ -14,7 +14,7 @@ def procedure_view(p: Procedure, content: Content, renderer: Renderer,
     """`url(site_path)` gives a site-root-relative URL (the template's `url` filter relativises)."""
     review = renderer.review(p)
     section = content.manual.sections.get(p.section)
-    by_id = content.manual.by_id
+    by_id = {q.id: q for q in content.manual.published}
     levels = {lv.level: lv for lv in (content.threshold.levels if content.threshold else [])}
     contacts = content.site.contacts
     return {
@@ -28,7 +28,7 @@ def procedure_view(p: Procedure, content: Content, renderer: Renderer,
         "levels": [{"level": n, "title": levels[n].title if n in levels else f"Level {n}",
                     "url": url(f"threshold/level-{n}.md")} for n in p.threshold_levels],
         "related": [{"title": by_id[r].title, "url": url(by_id[r].site_path)}
-                    for r in p.related if r in by_id and by_id[r].published],
+                    for r in p.related if r in by_id],
         "legislation": p.legislation,
         "amendments": p.amendments[:5],
         "contact": contacts.get("business-team"),

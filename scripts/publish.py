@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""Build and check the site, then replace site/ only if everything passed. See --help."""
+import sys
+
+from safeguarding_manual.publish import main
+
+sys.exit(main())
