@@ -72,3 +72,14 @@ def test_every_page_has_a_content_security_policy_matching_its_inline_scripts(re
             digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
             assert f"'sha256-{digest}'" in policy
     assert '<meta name="referrer" content="strict-origin-when-cross-origin">' in html
+
+
+def test_linkchecker_finds_no_broken_internal_links_or_anchors(real_site):
+    import subprocess
+    import sys
+    from conftest import REPO
+    result = subprocess.run([sys.executable, "-m", "linkcheck", "--config", str(REPO / "tests/linkcheckerrc"),
+                             "--no-status", "-o", "text", str(real_site / "index.html")],
+                            capture_output=True, text=True, timeout=600)
+    assert "0 errors found" in result.stdout, result.stdout[-3000:]
+    assert result.returncode == 0

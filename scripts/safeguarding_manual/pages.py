@@ -55,8 +55,9 @@ class Renderer:
     """Renders every generated page for one build. `today` is injected, never read here."""
 
     def __init__(self, content: Content, today: dt.date, due_within: int = 60,
-                 overrides: Path | None = None):
+                 overrides: Path | None = None, directory_urls: bool = True):
         self.content, self.today, self.due_within = content, today, due_within
+        self.directory_urls = directory_urls
         self.env = environment(overrides)
         self.procedures = {p.id: p for p in content.manual.published}
         self._review_cache: dict[str, ReviewStatus] = {}
@@ -69,8 +70,17 @@ class Renderer:
 
     def render(self, template: str, site_path: str, **ctx: Any) -> str:
         def link(target: str, page: bool = True) -> str:
+            """A Markdown link: MkDocs resolves and validates it."""
             return posixpath.relpath(target, posixpath.dirname(site_path) or ".")
-        return self.env.get_template(template).render(link=link, today=self.today,
+
+        def href(target: str) -> str:
+            """A URL for raw HTML, which MkDocs leaves alone."""
+            here = page_url(site_path, self.directory_urls)
+            base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+            there = page_url(target, self.directory_urls)
+            rel = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+            return rel.rstrip("/") + "/" if there.endswith("/") or not there else rel
+        return self.env.get_template(template).render(link=link, href=href, today=self.today,
                                                       procedures=self.procedures, **ctx)
 
     # --- the pages ---------------------------------------------------------------------
@@ -192,6 +202,17 @@ class Renderer:
             ET.SubElement(entry, f"{{{ns}}}updated").text = f"{r['date'].isoformat()}T00:00:00Z"
             ET.SubElement(entry, f"{{{ns}}}summary").text = r["summary"]
         return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")
+
+
+def page_url(site_path: str, directory_urls: bool = True) -> str:
+    """The URL MkDocs gives a Markdown page (relative to the site root)."""
+    if not site_path.endswith(".md"):
+        return site_path
+    stem = site_path[:-3]
+    if posixpath.basename(stem) in ("index", "README"):
+        parent = posixpath.dirname(stem)
+        return f"{parent}/" if parent else ""
+    return f"{stem}/" if directory_urls else f"{stem}.html"
 
 
 def review_record(doc: Reviewable, status: ReviewStatus, url: str = "") -> dict:

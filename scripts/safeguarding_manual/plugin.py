@@ -85,7 +85,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             return files
         self.content = content = self._load(config)
         self.renderer = Renderer(content, self.today, self.config.due_within,
-                                 Path(config.theme.custom_dir or self.root / "overrides"))
+                                 Path(config.theme.custom_dir or self.root / "overrides"),
+                                 config.use_directory_urls)
         for file in list(files):
             if file.src_uri.startswith("_data/"):
                 files.remove(file)
