@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import shutil
 import socketserver
 import subprocess
@@ -25,38 +24,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
-AXE_URL = "/__tests__/axe.min.js"  # served by the test server, never part of the site
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
-    # Belt and braces for "no request leaves the machine": no other host resolves.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-# One page of each type (site URLs, without the leading slash).
-PAGE_TYPES = {
-    "home": "",
-    "procedure": "procedures/core/strategy-discussions/",
-    "contents": "procedures/",
-    "threshold": "threshold/",
-    "level": "threshold/level-3/",
-    "matrix": "threshold/matrix/",
-    "explorer": "threshold/explorer/",
-    "arrangements-section": "arrangements/dispute-resolution/",
-    "glossary": "glossary/",
-    "reviews": "reviews/",
-    "whats-changed": "whats-changed/",
-    "annual-report": "publications/annual-report-2024-25/",
-    "structure-chart": "arrangements/appendix-1-structure/",
-    "accessibility": "accessibility/",
-}
-PHONE = {"width": 375, "height": 667}
-DESKTOP = {"width": 1280, "height": 800}
+from browser_support import (AXE_JS, AXE_URL, CHROMIUM, CHROMIUM_ARGS, DESKTOP, HERE, IN_CI,
+                             ROOT)
 
 
 def _unavailable(message: str) -> None:
@@ -181,8 +150,3 @@ def open_page(browser: Any, base_url: str) -> Iterator[Callable[..., Any]]:
     yield _open
     for context in contexts:
         context.close()
-
-
-def third_party(urls: list[str]) -> list[str]:
-    """The URLs that do not go to the local test server."""
-    return [u for u in urls if urlsplit(u).hostname != "127.0.0.1" and not re.match(r"(data|blob|about):", u)]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import AXE_URL, DESKTOP, PAGE_TYPES, PHONE
+from browser_support import AXE_URL, DESKTOP, PAGE_TYPES, PHONE, open_search
 
 pytestmark = pytest.mark.browser
 
@@ -33,39 +33,23 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def open_search(page: Any, query: str) -> None:
-    """Open Material's search the way a reader does (the box, or the magnifier on a phone),
-    type the query and wait for the results."""
-    box = page.locator(".md-search__input")
-    if not box.is_visible():
-        page.locator('.md-header label[for="__search"]').click()
-    box.click()
-    box.fill(query)
-    page.wait_for_function(
-        """() => document.querySelectorAll(".md-search-result__item").length > 0
-                 || /No matching/.test(document.querySelector(".md-search-result__meta").textContent)""")
-
-
 @pytest.fixture(scope="module")
 def axe_page(browser, base_url, axe_source):
-    """axe_page(path, width): a page in one context per width, so axe-core is fetched and
-    compiled once per width rather than once per page."""
-    contexts: dict[str, Any] = {}
-    pages: list[Any] = []
+    """axe_page(path, width): one page per width, reused, so that axe-core is fetched and
+    compiled once per width rather than once per test."""
+    pages: dict[str, Any] = {}
 
     def _open(path: str, width: str) -> Any:
-        if width not in contexts:
-            contexts[width] = browser.new_context(viewport=VIEWPORTS[width], locale="en-GB")
-        while pages:
-            pages.pop().close()
-        page = contexts[width].new_page()
-        pages.append(page)
+        if width not in pages:
+            context = browser.new_context(viewport=VIEWPORTS[width], locale="en-GB")
+            pages[width] = context.new_page()
+        page = pages[width]
         page.goto(base_url + path)
         return page
 
     yield _open
-    for context in contexts.values():
-        context.close()
+    for page in pages.values():
+        page.context.close()
 
 
 @pytest.mark.parametrize("width", VIEWPORTS)

@@ -1,0 +1,114 @@
+"""Constants and helpers shared by the browser tests (imported by conftest.py and the tests)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__tests__/axe.min.js"  # served by the test server, never part of the site
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+    # Belt and braces for "no request leaves the machine": no other host resolves.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# One page of each type (site URLs, without the leading slash).
+PAGE_TYPES = {
+    "home": "",
+    "procedure": "procedures/core/strategy-discussions/",
+    "contents": "procedures/",
+    "threshold": "threshold/",
+    "level": "threshold/level-3/",
+    "matrix": "threshold/matrix/",
+    "explorer": "threshold/explorer/",
+    "arrangements-section": "arrangements/dispute-resolution/",
+    "glossary": "glossary/",
+    "reviews": "reviews/",
+    "whats-changed": "whats-changed/",
+    "annual-report": "publications/annual-report-2024-25/",
+    "structure-chart": "arrangements/appendix-1-structure/",
+    "accessibility": "accessibility/",
+}
+PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def third_party(urls: list[str]) -> list[str]:
+    """The URLs that do not go to the local test server."""
+    return [u for u in urls if urlsplit(u).hostname != "127.0.0.1" and not re.match(r"(data|blob|about):", u)]
+
+
+def open_search(page: Any, query: str) -> None:
+    """Open Material's search as a reader does (the box, or the magnifier on a phone), type
+    the query and wait for results."""
+    magnifier = page.locator('label.md-header__button[for="__search"]')
+    if magnifier.is_visible():      # narrow screens: the box opens from the header button
+        magnifier.click()
+    else:
+        page.locator(".md-search__input").click()
+    page.locator(".md-search__input").press_sequentially(query, delay=15)
+    # Search runs as you type: wait until the results for the whole query have settled.
+    page.wait_for_function("""() => document.querySelectorAll(".md-search-result__item").length > 0
+                                    || /No matching/.test(document.querySelector(".md-search-result__meta").textContent)""")
+    last, same = None, 0
+    for _ in range(40):
+        now = page.inner_text(".md-search-result__meta") + "|" + "|".join(top_results(page, 5))
+        same = same + 1 if now == last else 0
+        if same >= 3:
+            break
+        last = now
+        page.wait_for_timeout(100)
+
+
+def top_results(page: Any, n: int = 3) -> list[str]:
+    """Site paths (e.g. "procedures/core/x/") of the first n pages in the search results."""
+    return page.eval_on_selector_all(
+        ".md-search-result__item",
+        """(items, n) => items.slice(0, n).map(li => {
+             const u = new URL(li.querySelector("a").href);
+             return u.pathname.replace(/^[/]/, "");
+           })""", n)
+
+
+STUB = "<!doctype html><html lang=en><title>Exit stub</title><p>Somewhere else</p></html>"
+
+
+class Guard:
+    """Routes every request of a browser context. Requests to the local test server go ahead;
+    the "Exit this page" address is answered by a local stub (kept waiting while `hold` is
+    set, so a test can look at the page being left); anything else is aborted and recorded."""
+
+    def __init__(self, context: Any, exit_url: str, hold: bool = False) -> None:
+        self.exit_url = exit_url.rstrip("/")
+        self.hold = hold
+        self.held: list[Any] = []
+        self.exit_requests: list[Any] = []
+        self.blocked: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        elif url.rstrip("/").startswith(self.exit_url):
+            self.exit_requests.append(route.request)
+            if self.hold:
+                self.held.append(route)
+            else:
+                route.fulfill(status=200, content_type="text/html", body=STUB)
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def release(self) -> None:
+        while self.held:
+            self.held.pop().fulfill(status=200, content_type="text/html", body=STUB)
