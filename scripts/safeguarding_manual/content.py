@@ -29,6 +29,7 @@ GENERATED = {
     "glossary.md": "Glossary and acronyms",
     "reviews.md": "Review schedule",
     "whats-changed.md": "What's changed",
+    "editors/front-matter.md": "Front-matter reference",
 }
 SHORT_KEYS = {  # reference keys for pages, e.g. [[threshold-matrix]]
     "contents": "procedures/index.md", "threshold": "threshold/index.md",

@@ -18,7 +18,8 @@ from xml.etree import ElementTree as ET
 
 import jinja2
 
-from . import data
+from . import data, schema
+from .loader import DEFAULTABLE
 from .content import Content, manual_dir
 from .model import Procedure, Reviewable
 from .reviews import ReviewStatus
@@ -124,6 +125,9 @@ class Renderer:
             out.update(self.threshold_pages())
         out["glossary.md"] = self.render("glossary.md.j2", "glossary.md", terms=c.glossary)
         out["reviews.md"] = self.review_page()
+        out["editors/front-matter.md"] = self.render(
+            "front-matter.md.j2", "editors/front-matter.md", fields=schema.FIELDS,
+            agencies=c.settings.agencies, defaultable=DEFAULTABLE)
         out["whats-changed.md"] = self.render("whats-changed.md.j2", "whats-changed.md",
                                               months=self.amendments_by_month())
         return out
