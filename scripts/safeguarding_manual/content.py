@@ -166,7 +166,7 @@ def build_site(settings: Settings, manual: Manual, pages: dict[str, Page],
         site.pages[page.site_path] = Target(page.site_path, page.site_path, page.title,
                                             references.headings(page.body))
     for p in manual.procedures:
-        site.add(Target(p.id, p.site_path, p.title, references.headings(p.body), p.status, "procedure"))
+        site.add(Target(p.id, p.site_path, p.title, p.anchors, p.status, "procedure"))
     for folder, section in manual.sections.items():
         if folder:
             site.pages[f"{manual_dir(settings)}/{folder}/index.md"] = Target(

@@ -17,7 +17,11 @@ from .findings import ContentError, Finding
 MAX_BYTES = 1_000_000  # a procedure is a few KB; bound the work done on a pasted monster
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when present (several times faster on a large manual), else pure Python.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     """SafeLoader without the timestamp resolver (dates are validated by the schema)."""
 
 
@@ -37,6 +41,7 @@ class Document:
     body: str = ""
     body_line: int = 1  # file line on which the body starts
     end_line: int = 1  # line of the closing '---'
+    headings: dict[str, str] | None = None  # anchor -> heading text, filled in by the loader
 
     def line_of(self, *path: Any) -> int:
         return self.lines.get(path, self.lines.get(path[:1], 1))
@@ -57,13 +62,12 @@ def decode(path: str, raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _indented(mark) -> bool:
-    buffer = getattr(mark, "buffer", None) or ""
-    lines = buffer.split("\n")
-    return mark.line < len(lines) and lines[mark.line][:1] in (" ", "\t")
+def _indented(mark, text: str) -> bool:
+    lines = text.split("\n")
+    return mark is not None and mark.line < len(lines) and lines[mark.line][:1] in (" ", "\t")
 
 
-def _yaml_problem(path: str, exc: yaml.YAMLError, offset: int) -> Finding:
+def _yaml_problem(path: str, exc: yaml.YAMLError, offset: int, text: str = "") -> Finding:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = (mark.line + offset) if mark else offset
     problem = (getattr(exc, "problem", "") or "").strip()
@@ -76,7 +80,7 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, offset: int) -> Finding:
         line = start
         msg = (f"a quotation mark opened on line {start} is never closed — add the closing quote, "
                'for example: title: "Neglect"')
-    elif "mapping values are not allowed" in problem and _indented(mark):
+    elif "mapping values are not allowed" in problem and _indented(mark, text):
         msg = ("this line is indented but the line above it does not open a list or block — "
                "remove the spaces at the start of the line")
     elif "mapping values are not allowed" in problem:
@@ -126,7 +130,7 @@ def load_yaml(path: str, text: str, offset: int = 1) -> tuple[Any, dict[tuple, i
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        raise ContentError([_yaml_problem(path, exc, offset)]) from None
+        raise ContentError([_yaml_problem(path, exc, offset, text)]) from None
     lines, dupes = _lines(node, offset)
     if dupes:
         raise ContentError([Finding(path, line, f"`{key}` appears twice — keep one and delete "

@@ -12,7 +12,8 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-from . import frontmatter, schema
+from . import frontmatter, references, schema
+from .cache import FileCache
 from .findings import ContentError, Finding, did_you_mean
 from .model import Amendment, Manual, Procedure, Section
 
@@ -156,7 +157,7 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
         threshold_levels=sorted(set(values.get("threshold_levels", []))),
         related=values.get("related", []), keywords=values.get("keywords", []),
         legislation=values.get("legislation", []), section=section, body=doc.body,
-        body_line=doc.body_line, lines=doc.lines,
+        body_line=doc.body_line, lines=doc.lines, anchors=doc.headings or {},
     )
     return procedure, []
 
@@ -178,6 +179,7 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
                                        "create it, with one folder per section"))
         return manual
     agencies = tuple(agencies)
+    cache = FileCache(root_path)
     for folder, _dirs, files in _walk(base):
         section, problems = load_section(root_path, folder, base)
         manual.sections[section.folder] = section
@@ -202,17 +204,22 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
                                                f"the web address) — rename it to `{fixed}`",
                                                code="file-name"))
                 continue
-            try:
-                doc = frontmatter.read(rel, file.read_bytes())
-            except ContentError as exc:
-                manual.findings.extend(exc.findings)
-                continue
+            doc = cache.get(rel, file)
+            if doc is None:
+                try:
+                    doc = frontmatter.read(rel, file.read_bytes())
+                except ContentError as exc:
+                    manual.findings.extend(exc.findings)
+                    continue
+                doc.headings = references.headings(doc.body)
+                cache.put(rel, file, doc)
             procedure, problems = build_procedure(doc, chain, section.folder, agencies)
             manual.findings.extend(problems)
             if procedure is None and isinstance(doc.meta.get("id"), str):
                 manual.invalid_ids.add(doc.meta["id"])
             if procedure:
                 manual.procedures.append(procedure)
+    cache.save()
     _check_unique_ids(manual)
     manual.index()
     return manual

@@ -60,6 +60,7 @@ class Procedure(Reviewable):
     body: str = ""
     body_line: int = 1
     lines: dict[Any, int] = field(default_factory=dict)
+    anchors: dict[str, str] = field(default_factory=dict)  # heading anchors in the body
     kind: str = "procedure"
 
     def line_of(self, *path: Any) -> int:

@@ -40,7 +40,6 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.renderer: Renderer | None = None
         self.files: Files | None = None
         self.today = dt.date.today()
-        self.abbreviations = ""
 
     # --- configuration and loading -----------------------------------------------------
 
@@ -62,6 +61,12 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         except ValueError:
             raise PluginError(f'mkdocs.yml: plugins.manual.today "{self.config.today}" is not a '
                               "date — use YYYY-MM-DD or leave it empty") from None
+        self.content = self._load(config)
+        if "abbr" in config.markdown_extensions:
+            # Acronyms from the glossary, expanded on every page by the abbr extension itself
+            # (one compiled pattern per build, rather than definitions appended to each page).
+            config.mdx_configs.setdefault("abbr", {})["glossary"] = {
+                t.abbr: t.term for t in self.content.glossary if t.abbr}
         return config
 
     def _load(self, config) -> Content:
@@ -83,7 +88,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def on_files(self, files: Files, *, config) -> Files:
         if not self.config.enabled:
             return files
-        self.content = content = self._load(config)
+        content = self.content
+        assert content is not None
         self.renderer = Renderer(content, self.today, self.config.due_within,
                                  Path(config.theme.custom_dir or self.root / "overrides"),
                                  config.use_directory_urls)
@@ -118,8 +124,6 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             files.append(File.generated(config, "feed.xml", content=self.renderer.atom(
                 config.site_url, name, self._site_url)))
         content.site.url_for = self._url
-        self.abbreviations = "\n\n" + "\n".join(
-            f"*[{t.abbr}]: {t.term}" for t in content.glossary if t.abbr) + "\n"
         return files
 
     def _url(self, from_page: str, site_path: str) -> str:
@@ -169,7 +173,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             # Visible, and so indexed by search: the names readers type for this procedure.
             markdown += ("\n\n<p class=\"wf-keywords\"><strong>Also known as:</strong> "
                          + html.escape("; ".join(procedure.keywords)) + "</p>\n")
-        return markdown + self.abbreviations
+        return markdown
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config, nav) -> dict[str, Any]:
         if not self.config.enabled or self.content is None:

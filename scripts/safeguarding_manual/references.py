@@ -86,17 +86,23 @@ class Site:
         return target
 
 
+HEADING_LINE = re.compile(r"^#{1,6}[ \t].*$", re.M)
+
+
 def headings(markdown: str) -> dict[str, str]:
     """Anchor -> heading text for the ATX headings of a Markdown page (as the toc extension
     will name them), skipping fenced code."""
     found: dict[str, str] = {}
-    in_fence = False
-    for line in markdown.split("\n"):
-        if FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence or not line.startswith("#"):
-            continue
+    if "```" in markdown or "~~~" in markdown:
+        in_fence, lines = False, []
+        for line in markdown.split("\n"):
+            if FENCE.match(line):
+                in_fence = not in_fence
+            elif not in_fence and line.startswith("#"):
+                lines.append(line)
+    else:
+        lines = HEADING_LINE.findall(markdown)
+    for line in lines:
         m = HEADING.match(line)
         if not m:
             continue

@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""Import a Word (.docx) procedure as a new draft. See --help."""
+import sys
+
+from safeguarding_manual.importdocx import main
+
+sys.exit(main())

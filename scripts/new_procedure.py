@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""Start a new draft procedure with the standard headings. See --help."""
+import sys
+
+from safeguarding_manual.newproc import main
+
+sys.exit(main())

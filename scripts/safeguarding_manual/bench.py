@@ -1,0 +1,212 @@
+"""The benchmark: synthetic manuals of N procedures, built with all of this project's
+features and, alternately, as a plain Material for MkDocs site of the same Markdown files.
+Machines are noisy, so the targets are ratios measured in one run (medians)."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+REPO = Path(__file__).resolve().parents[2]
+SECTIONS = ["referrals", "assessment", "child-protection", "harm", "exploitation", "health",
+            "education", "family", "vulnerable-groups", "partnership"]
+WORDS = ("child family practitioner safeguarding concern agency referral assessment plan review "
+         "meeting social care police health education school parent carer risk harm neglect "
+         "support needs record information share consent decision manager supervisor timescale "
+         "conference strategy enquiry outcome voice wishes feelings development wellbeing "
+         "professional judgement evidence chronology visit home visit report service level "
+         "threshold early help targeted specialist universal partnership learning review").split()
+PLAIN_MKDOCS = """site_name: Plain Material benchmark
+theme:
+  name: material
+plugins:
+  - search
+markdown_extensions:
+  - tables
+  - toc:
+      permalink: true
+"""
+
+
+def _sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(9, 18))]
+    return " ".join(words).capitalize() + "."
+
+
+def _paragraph(rng: random.Random, n: int = 5) -> str:
+    return " ".join(_sentence(rng) for _ in range(n))
+
+
+def procedure(i: int, n: int, rng: random.Random) -> tuple[str, str, str]:
+    section = SECTIONS[i % len(SECTIONS)]
+    pid = f"procedure-{i:04d}"
+    others = [f"procedure-{j:04d}" for j in rng.sample(range(n), k=min(4, n)) if j != i][:3]
+    related = [f"procedure-{(i + 1) % n:04d}", f"procedure-{(i - 1) % n:04d}"] if n > 2 else []
+    month = 1 + i % 12
+    body = [f"# Procedure {i}: {rng.choice(WORDS).capitalize()} and {rng.choice(WORDS)}", "",
+            "## Scope", "", _paragraph(rng, 4), "", "## Who this applies to", "", _paragraph(rng, 3), "",
+            "## What to do", ""]
+    for step in range(1, 11):
+        body += [f"{step}. {_sentence(rng)} {_sentence(rng)} See [[{rng.choice(others)}]].", ""]
+    for h in range(4):
+        body += [f"### Practice point {h + 1}", "", _paragraph(rng, 6), "", _paragraph(rng, 5), ""]
+    body += ["## Timescales", "", "| Step | Who | Timescale |", "|---|---|---|"]
+    body += [f"| {_sentence(rng)[:40]} | {rng.choice(['Police', 'Health', 'MACH', 'School'])} | "
+             f"{rng.randint(1, 15)} working days |" for _ in range(6)]
+    body += ["", "## Related procedures", ""] + [f"- [[{r}]]" for r in related]
+    body += ["", "## Legislation and guidance", "", "- Children Act 1989", "- Working Together 2023", ""]
+    front = "\n".join([
+        "---", f"id: {pid}", f"title: \"Procedure {i}\"", f"summary: {_sentence(rng)}", "status: approved",
+        'version: "1.0"', f"approved_on: 2025-{month:02d}-01", f"last_reviewed: 2025-{month:02d}-15",
+        "applies_to: [All practitioners, Police, Health]", f"threshold_levels: [{1 + i % 4}]",
+        f"related: [{', '.join(related)}]", f"keywords: [{rng.choice(WORDS)}, {rng.choice(WORDS)} {rng.choice(WORDS)}]",
+        "legislation: [Children Act 1989]", "amendments:",
+        f"  - date: 2025-{month:02d}-15", f"    summary: {_sentence(rng)}", "---", ""])
+    return section, pid, front + "\n".join(body)
+
+
+def generate(dest: Path, n: int, seed: int = 1) -> tuple[Path, Path]:
+    """A full project (the real docs/, overrides/, mkdocs.yml and procedures, topped up with
+    synthetic procedures to N) and a plain Material project of the same procedure files."""
+    rng = random.Random(seed)
+    full, plain = dest / "full", dest / "plain"
+    shutil.copytree(REPO / "procedures", full / "procedures")
+    shutil.copytree(REPO / "procedures", plain / "docs" / "real")
+    real = len(list((REPO / "procedures").rglob("*.md")))
+    shutil.copytree(REPO / "docs", full / "docs")
+    shutil.copytree(REPO / "overrides", full / "overrides")
+    shutil.copy(REPO / "mkdocs.yml", full / "mkdocs.yml")
+    (plain / "mkdocs.yml").write_text(PLAIN_MKDOCS, encoding="utf-8")
+    (plain / "docs/index.md").write_text("# Plain\n", encoding="utf-8")
+    for k, section in enumerate(SECTIONS):
+        folder = full / "procedures" / section
+        folder.mkdir(parents=True)
+        (folder / "_section.yml").write_text(
+            f"title: {section.replace('-', ' ').capitalize()}\norder: {k}\ndefaults:\n"
+            "  owner: Procedures Group\n  approved_by: Safeguarding Accountability Meeting\n"
+            "  review_every: 24\n", encoding="utf-8")
+        (plain / "docs" / section).mkdir()
+    for i in range(max(0, n - real)):
+        section, pid, text = procedure(i, n - real, rng)
+        (full / "procedures" / section / f"{pid}.md").write_text(text, encoding="utf-8")
+        (plain / "docs" / section / f"{pid}.md").write_text(text, encoding="utf-8")
+    return full, plain
+
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MANUAL_PREVIEW": ""}
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark command failed in {cwd}: {' '.join(cmd)}\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def preview_time(full: Path, pid: str, section: str) -> float:
+    """Seconds from saving one procedure to its page being rebuilt, as `mkdocs serve` does
+    it (a dirty rebuild in a warm process), measured in a child process."""
+    code = f"""
+import time, pathlib, logging
+logging.disable(logging.WARNING)
+from mkdocs.config import load_config
+from mkdocs.commands.build import build
+cfg = lambda: load_config('mkdocs.yml', site_dir='site-preview')
+build(cfg(), dirty=False)
+page = pathlib.Path('procedures/{section}/{pid}.md')
+out = pathlib.Path('site-preview/procedures/{section}/{pid}/index.html')
+times = []
+for k in range(3):
+    text = page.read_text()
+    page.write_text(text.replace('## Scope', '## Scope\\n\\nEdited paragraph %d.' % k, 1))
+    start = time.perf_counter()
+    build(cfg(), dirty=True)
+    times.append(time.perf_counter() - start)
+    assert ('Edited paragraph %d.' % k) in out.read_text(), 'preview did not show the change'
+print(sorted(times)[1])
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=full, env=ENV, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"preview measurement failed:\n{result.stderr[-3000:]}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def sizes(full: Path, pid: str, section: str) -> dict[str, int]:
+    page = (full / "site" / "procedures" / section / pid / "index.html").read_bytes()
+    index = (full / "site" / "search" / "search_index.json").read_bytes()
+    return {"page_bytes": len(page), "search_index_bytes": len(index),
+            "search_index_gzip_bytes": len(gzip.compress(index, 9))}
+
+
+def run(sizes_n: Sequence[int], repeat: int, out: Path | None) -> dict:
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+    checks = [[sys.executable, str(REPO / "scripts/check_xrefs.py")],
+              [sys.executable, str(REPO / "scripts/check_reviews.py"), "--fail-on", "never", "--format", "json"]]
+    results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
+                           "cpus": os.cpu_count()}, "repeat": repeat, "sizes": []}
+    for n in sizes_n:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
+            full, plain = generate(Path(tmp), n)
+            ours, theirs, check = [], [], []
+            for _ in range(repeat):  # alternate, so drift on a noisy machine hits both alike
+                ours.append(timed(mkdocs, full))
+                theirs.append(timed([sys.executable, "-m", "mkdocs", "build", "--quiet"], plain))
+                start = time.perf_counter()
+                for cmd in checks:
+                    subprocess.run(cmd, cwd=full, env=ENV, capture_output=True)
+                check.append(time.perf_counter() - start)
+            section, pid = SECTIONS[1 % len(SECTIONS)], "procedure-0001"
+            row = {"n": n, "build_s": statistics.median(ours), "plain_material_s": statistics.median(theirs),
+                   "checks_s": statistics.median(check), "preview_s": preview_time(full, pid, section),
+                   **sizes(full, pid, section)}
+            row["build_ratio"] = row["build_s"] / row["plain_material_s"]
+            row["checks_ratio"] = row["checks_s"] / row["build_s"]
+            results["sizes"].append(row)
+            print(_row(row), flush=True)
+    first, last = results["sizes"][0], results["sizes"][-1]
+    if last["n"] > first["n"]:
+        results["growth"] = {"n_ratio": last["n"] / first["n"],
+                             "build_time_ratio": last["build_s"] / first["build_s"]}
+    if out:
+        out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return results
+
+
+HEADER = (f"{'N':>5} {'build s':>8} {'plain s':>8} {'ratio':>6} {'checks s':>9} {'chk/bld':>8} "
+          f"{'preview s':>10} {'page KB':>8} {'index KB':>9} {'gzip KB':>8}")
+
+
+def _row(r: dict) -> str:
+    return (f"{r['n']:>5} {r['build_s']:>8.2f} {r['plain_material_s']:>8.2f} {r['build_ratio']:>6.2f} "
+            f"{r['checks_s']:>9.2f} {r['checks_ratio']:>8.3f} {r['preview_s']:>10.2f} "
+            f"{r['page_bytes'] / 1024:>8.1f} {r['search_index_bytes'] / 1024:>9.1f} "
+            f"{r['search_index_gzip_bytes'] / 1024:>8.1f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmark.py", description=__doc__)
+    parser.add_argument("--sizes", default="100,500,1000", help="comma-separated procedure counts")
+    parser.add_argument("--repeat", type=int, default=3, help="builds of each kind per size")
+    parser.add_argument("--json", default="benchmark-results.json", help="where to write the figures")
+    args = parser.parse_args(argv)
+    try:
+        sizes_n = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--sizes takes whole numbers separated by commas, e.g. 100,500")
+    print(HEADER)
+    run(sizes_n, max(1, args.repeat), Path(args.json) if args.json else None)
+    return 0
