@@ -14,8 +14,7 @@ from typing import Sequence
 
 from . import content as content_mod
 from .findings import Finding
-from .pages import review_record
-from .reviews import DEFAULT_DUE_WITHIN
+from .reviews import DEFAULT_DUE_WITHIN, record as review_record
 
 
 class _Parser(argparse.ArgumentParser):

@@ -248,7 +248,7 @@ def check_references(content: Content) -> list[Finding]:
         if proc is not None and proc.status != "approved":
             continue  # drafts and archived pages are not published; their links do not matter
         for n, m in references.iter_refs(body):
-            res = references.resolve(site, site_path, m)
+            res = references.resolve(site, site_path, m, render=False)
             if res.problem:
                 out.append(Finding(path, first + n, res.problem, code=res.code))
             elif res.target is not None:

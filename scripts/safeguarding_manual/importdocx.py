@@ -145,12 +145,16 @@ class _Inline:
 
 
 def _line_start(text: str) -> str:
-    """Escape what would turn the start of a line into a heading, quote or list."""
+    """Escape what would turn the start of a line into a heading, quote, list, definition,
+    admonition (`!!!`), collapsible block (`???`) or code fence (`~~~`)."""
     m = re.match(r"^(\d+)([.)])(\s|$)", text)
     if m:
         return f"{m.group(1)}\\{m.group(2)}{text[m.end(2):]}"
-    if re.match(r"^[#>+-]", text):
+    if re.match(r"^[#>+!-]", text):
         return "\\" + text
+    for start, entity in ((":", "&#58;"), ("?", "&#63;"), ("~", "&#126;")):
+        if text.startswith(start):  # not escapable with a backslash in Python-Markdown
+            return entity + text[1:]
     return text
 
 

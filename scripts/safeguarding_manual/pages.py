@@ -22,7 +22,7 @@ from . import data, schema
 from .loader import DEFAULTABLE
 from .content import Content, manual_dir
 from .model import Procedure, Reviewable
-from .reviews import ReviewStatus
+from .reviews import ReviewStatus, record as review_record
 
 
 def longdate(value: dt.date | None) -> str:
@@ -217,13 +217,6 @@ def page_url(site_path: str, directory_urls: bool = True) -> str:
         parent = posixpath.dirname(stem)
         return f"{parent}/" if parent else ""
     return f"{stem}/" if directory_urls else f"{stem}.html"
-
-
-def review_record(doc: Reviewable, status: ReviewStatus, url: str = "") -> dict:
-    return {"id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path, "url": url,
-            "owner": doc.owner, "approved_by": doc.approved_by,
-            "last_reviewed": doc.last_reviewed.isoformat(), "next_review": status.next_review.isoformat(),
-            "status": status.state, "days": status.days, "days_overdue": status.days_overdue}
 
 
 def escape(text: str) -> str:

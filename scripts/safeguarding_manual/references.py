@@ -22,6 +22,8 @@ XREF = re.compile(
     r"(?P<code>`+)[^`].*?(?P=code)"
     r"|\[\[(?P<target>[^\]\|#\n]+?)(?:#(?P<anchor>[^\]\|\n]+?))?(?:\|(?P<text>[^\]\n]+))?\]\]"
 )
+# The same without the code-span branch: a literal prefix lets the regex engine skip ahead.
+XREF_ONLY = re.compile(XREF.pattern.split("|", 1)[1])
 FENCE = re.compile(r"^\s*(```|~~~)")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*#*\s*$")
 ATTR_ID = re.compile(r"#([\w-]+)")
@@ -115,14 +117,24 @@ def headings(markdown: str) -> dict[str, str]:
 
 def iter_refs(markdown: str) -> Iterator[tuple[int, re.Match]]:
     """(0-based line, match) for every [[reference]] outside code."""
+    if "[[" not in markdown:
+        return
+    if "```" not in markdown and "~~~" not in markdown:  # the common case: one pass
+        line, pos = 0, 0
+        for m in (XREF if "`" in markdown else XREF_ONLY).finditer(markdown):
+            if m.group("target"):
+                line += markdown.count("\n", pos, m.start())
+                pos = m.start()
+                yield line, m
+        return
     in_fence = False
-    for n, line in enumerate(markdown.split("\n")):
-        if FENCE.match(line):
+    for n, line_text in enumerate(markdown.split("\n")):
+        if FENCE.match(line_text):
             in_fence = not in_fence
             continue
-        if in_fence or "[[" not in line:
+        if in_fence or "[[" not in line_text:
             continue
-        for m in XREF.finditer(line):
+        for m in XREF.finditer(line_text):
             if m.group("target"):
                 yield n, m
 
@@ -139,7 +151,8 @@ class Resolved:
     code: str = "unknown-target"
 
 
-def resolve(site: Site, page_path: str, m: re.Match) -> Resolved:
+def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Resolved:
+    """What a reference points to and, when `render`, the Markdown that replaces it."""
     key = m.group("target").strip()
     anchor = (m.group("anchor") or "").strip()
     text = (m.group("text") or "").strip()
@@ -152,11 +165,11 @@ def resolve(site: Site, page_path: str, m: re.Match) -> Resolved:
                             + ", ".join(sorted(site.contacts)))
         return Resolved(contact.markdown())
     if key.startswith("chart:") or key == "structure-chart":
-        render = site.blocks.get(key)
-        if render is None:
+        block = site.blocks.get(key)
+        if block is None:
             choices = [b for b in site.blocks if b.startswith(key.split(":")[0])]
             return Resolved(m.group(0), problem=f"`{key}` is not a chart{did_you_mean(key, choices)}")
-        return Resolved(render(page_path))
+        return Resolved(block(page_path) if render else "")
     target = site.targets.get(key)
     if anchor and key in site.collections:
         sections = site.collections[key]
@@ -174,6 +187,8 @@ def resolve(site: Site, page_path: str, m: re.Match) -> Resolved:
     if anchor and anchor not in target.anchors:
         return Resolved(m.group(0), target, f"[[{key}#{anchor}]]: “{target.title}” has no heading "
                         f"`{anchor}`{did_you_mean(anchor, target.anchors)}", "missing-anchor")
+    if not render:
+        return Resolved("", target)
     label = text or (target.anchors.get(anchor) if anchor and target.kind != "procedure" else None) \
         or target.title
     label = label.replace("[", "\\[").replace("]", "\\]")
@@ -208,6 +223,8 @@ def expand(markdown: str, page_path: str, site: Site,
 
 def markdown_links(markdown: str) -> Iterator[tuple[int, str]]:
     """(0-based line, url) of relative Markdown links outside code."""
+    if "](" not in markdown:
+        return
     in_fence = False
     for n, line in enumerate(markdown.split("\n")):
         if FENCE.match(line):

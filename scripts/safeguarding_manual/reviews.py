@@ -54,3 +54,11 @@ def status(due: dt.date, today: dt.date, due_within: int = DEFAULT_DUE_WITHIN) -
     if days <= due_within:
         return ReviewStatus("due", due, days)
     return ReviewStatus("ok", due, days)
+
+
+def record(doc, status: ReviewStatus, url: str = "") -> dict:
+    """One document's review as plain data (reviews.json, check_reviews.py)."""
+    return {"id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path, "url": url,
+            "owner": doc.owner, "approved_by": doc.approved_by,
+            "last_reviewed": doc.last_reviewed.isoformat(), "next_review": status.next_review.isoformat(),
+            "status": status.state, "days": status.days, "days_overdue": status.days_overdue}
