@@ -126,7 +126,8 @@ logging.disable(logging.WARNING)
 from mkdocs.config import load_config
 from mkdocs.commands.build import build
 cfg = lambda: load_config('mkdocs.yml', site_dir='site-preview')
-build(cfg(), dirty=False)
+cfg().plugins.on_startup(command='serve', dirty=True)  # as `mkdocs serve --dirty` does
+build(cfg(), dirty=True)
 page = pathlib.Path('procedures/{section}/{pid}.md')
 out = pathlib.Path('site-preview/procedures/{section}/{pid}/index.html')
 times = []

@@ -112,6 +112,9 @@ class Content:
     pages: dict[str, Page]
     site: Site
     findings: list[Finding]
+    # site path -> keys of the targets the page refers to (filled in by check_references);
+    # the preview uses it to rebuild the pages that show another page's title.
+    dependencies: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def reviewables(self) -> list[Reviewable]:
@@ -253,6 +256,7 @@ def check_references(content: Content) -> list[Finding]:
                 out.append(Finding(path, first + n, res.problem, code=res.code))
             elif res.target is not None:
                 referenced.setdefault(res.target.key, set()).add(proc.id if proc else path)
+                content.dependencies.setdefault(site_path, set()).add(res.target.key)
                 if proc and proc.status == "approved" and res.target.status != "approved" \
                         and not content.settings.preview:
                     out.append(Finding(path, first + n, f"[[{res.target.key}]] is "
@@ -265,6 +269,7 @@ def check_references(content: Content) -> list[Finding]:
     for p in content.manual.procedures:
         for rid in p.related:
             referenced.setdefault(rid, set()).add(p.id)
+            content.dependencies.setdefault(p.site_path, set()).add(rid)
     ids = content.manual.by_id
     data_refs: list[tuple[str, int, str]] = []
     if content.threshold:

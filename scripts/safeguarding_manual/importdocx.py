@@ -97,6 +97,8 @@ class Node:
         return [c for c in self.children if isinstance(c, Node)]
 
     def text(self) -> str:
+        if self.tag == "br":
+            return " "
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
 
 
@@ -150,7 +152,7 @@ def _line_start(text: str) -> str:
     m = re.match(r"^(\d+)([.)])(\s|$)", text)
     if m:
         return f"{m.group(1)}\\{m.group(2)}{text[m.end(2):]}"
-    if re.match(r"^[#>+!-]", text):
+    if re.match(r"^([#>+-]|!!!)", text):
         return "\\" + text
     for start, entity in ((":", "&#58;"), ("?", "&#63;"), ("~", "&#126;")):
         if text.startswith(start):  # not escapable with a backslash in Python-Markdown
@@ -594,8 +596,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "new draft procedure, listing anything that could not be converted. Exit 0 "
                      "written, 1 refused or unreadable, 2 usage error.")
     parser.add_argument("file", metavar="FILE.docx", help="the Word document")
-    parser.add_argument("--title", help="the procedure's title (default: the document's first "
-                        "Heading 1, or the file name)")
+    parser.add_argument("--title", help="the procedure's title; it replaces the document's first "
+                        "Heading 1 (default: that heading's text, or the file name)")
     add_common_arguments(parser)
 
     def body(args) -> int:

@@ -55,6 +55,13 @@ STANDARD_HEADINGS: tuple[tuple[str, str], ...] = (
      "rests on, and add the main items to `legislation:` above."),
 )
 STANDARD_NAMES = tuple(name for name, _ in STANDARD_HEADINGS)
+OPTIONAL_LISTS = (
+    ("applies_to", "applies_to: []        # agencies, for example [All practitioners] or [Police, Health]"),
+    ("threshold_levels", "threshold_levels: []  # Threshold of Need levels, for example [3, 4]"),
+    ("related", "related: []           # ids of related procedures, for example [early-help]"),
+    ("keywords", "keywords: []          # words and old names readers search for"),
+    ("legislation", "legislation: []       # for example [Children Act 1989, section 47]"),
+)
 
 
 class Refused(Exception):
@@ -285,15 +292,10 @@ def front_matter(p: Plan) -> str:
     lines += [f"approved_on: {p.today.isoformat()}", f"last_reviewed: {p.today.isoformat()}"]
     if "review_every" not in defaults and "next_review" not in defaults:
         lines.append(f"review_every: {DEFAULT_REVIEW_EVERY}")
-    lines += [
-        "applies_to: []        # agencies, for example [All practitioners] or [Police, Health]",
-        "threshold_levels: []  # Threshold of Need levels, for example [3, 4]",
-        "related: []           # ids of related procedures, for example [early-help]",
-        "keywords: []          # words and old names readers search for",
-        "legislation: []       # for example [Children Act 1989, section 47]",
-        "---",
-    ]
-    return "\n".join(lines) + "\n"
+    # Empty lists for the author to fill in, each with an example; never one the section
+    # already gives (a list here would replace the section's, not add to it).
+    lines += [line for key, line in OPTIONAL_LISTS if key not in defaults]
+    return "\n".join([*lines, "---"]) + "\n"
 
 
 _ESCAPE = re.compile(r"([\\`*\[\]{}])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|<|&(?=#[0-9xX]|[A-Za-z0-9]+;)")
@@ -409,6 +411,10 @@ def run(argv: Sequence[str] | None, parser: argparse.ArgumentParser, body) -> in
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"{parser.prog}: could not read or write a file{where}: {exc.strerror or exc}",
               file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 — an editor's tool ends with a sentence, not a traceback
+        print(f"{parser.prog}: something unexpected went wrong ({exc.__class__.__name__}: {exc}) — "
+              "please report this to the developers with the command you ran", file=sys.stderr)
         return 1
 
 

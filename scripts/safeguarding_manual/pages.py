@@ -6,6 +6,7 @@ MkDocs validates every link). A template in `overrides/manual/` replaces the bui
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -33,6 +34,7 @@ def mdescape(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*")
 
 
+@functools.lru_cache(maxsize=4)  # one per overrides folder: a preview rebuild compiles nothing
 def environment(overrides: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides and (overrides / "manual").is_dir():
@@ -70,9 +72,11 @@ class Renderer:
         return self._review_cache[key]
 
     def render(self, template: str, site_path: str, **ctx: Any) -> str:
+        base = posixpath.dirname(site_path).split("/") if "/" in site_path else []
+
         def link(target: str, page: bool = True) -> str:
             """A Markdown link: MkDocs resolves and validates it."""
-            return posixpath.relpath(target, posixpath.dirname(site_path) or ".")
+            return relative_path(target, base)
 
         def href(target: str) -> str:
             """A URL for raw HTML, which MkDocs leaves alone."""
@@ -206,6 +210,16 @@ class Renderer:
             ET.SubElement(entry, f"{{{ns}}}updated").text = f"{r['date'].isoformat()}T00:00:00Z"
             ET.SubElement(entry, f"{{{ns}}}summary").text = r["summary"]
         return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")
+
+
+def relative_path(target: str, base: list[str]) -> str:
+    """posixpath.relpath for clean site paths, without its file-system calls (hot in
+    generated pages that link to every procedure)."""
+    parts = target.split("/")
+    common = 0
+    while common < len(base) and common < len(parts) - 1 and base[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
 def page_url(site_path: str, directory_urls: bool = True) -> str:

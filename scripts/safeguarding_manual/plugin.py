@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+
 import logging
 import posixpath
+
+import jinja2
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,12 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import content as content_mod, csp, references
+from . import content as content_mod, csp, preview, references
 from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
 from .pages import Renderer, longdate
+from .preview import PreviewState
 from .views import procedure_view
 
 log = logging.getLogger("mkdocs.plugins.manual")
@@ -36,10 +40,17 @@ def _report(finding: Finding) -> None:
 
 class ManualPlugin(BasePlugin[ManualConfig]):
     def __init__(self) -> None:
+        self.dirty = False  # `mkdocs serve --dirty`: the fast preview
+        self.preview_state = PreviewState()
         self.content: Content | None = None
         self.renderer: Renderer | None = None
         self.files: Files | None = None
         self.today = dt.date.today()
+
+    def on_startup(self, *, command, dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
+        # preview can remember what the previous rebuild produced.
+        self.dirty = dirty
 
     # --- configuration and loading -----------------------------------------------------
 
@@ -104,7 +115,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                         inclusion=InclusionLevel.NOT_IN_NAV)  # sections are in the nav, not pages
             file.edit_uri = p.path
             files.append(file)
-        for site_path, markdown in self.renderer.pages().items():
+        generated_pages = self.renderer.pages()
+        for site_path, markdown in generated_pages.items():
             existing = files.get_file_from_path(site_path)
             if existing is not None:
                 files.remove(existing)
@@ -124,7 +136,19 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             files.append(File.generated(config, "feed.xml", content=self.renderer.atom(
                 config.site_url, name, self._site_url)))
         content.site.url_for = self._url
+        if self.dirty:
+            self._plan_preview(files, config, generated_pages)
         return files
+
+    def _plan_preview(self, files: Files, config, generated: dict[str, str]) -> None:
+        stamp = preview.global_stamp([Path(config.config_file_path), self.root / "overrides",
+                                      Path(config.docs_dir) / "_data", Path(config.docs_dir) / "assets"])
+        everything, force, unchanged = self.preview_state.plan(self.content, generated, stamp)
+        for file in files.documentation_pages():
+            if everything or file.src_uri in force:
+                file.is_modified = lambda: True  # type: ignore[method-assign]
+            elif file.src_uri in unchanged and Path(file.abs_dest_path).is_file():
+                file.is_modified = lambda: False  # type: ignore[method-assign]
 
     def _url(self, from_page: str, site_path: str) -> str:
         assert self.files is not None
@@ -150,10 +174,23 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                 f.page.parent = parent
                 f.page.title = section["title"]
                 parent.children.insert(position, f.page)
+        # A procedure is not in the nav, but belongs under "Procedures": the sidebar then
+        # opens that section (its sections, never every procedure) when a procedure is shown.
+        for p in self.content.manual.published:
+            f = files.get_file_from_path(p.site_path)
+            if f and f.page:
+                f.page.parent = parent
         return nav
 
     def on_env(self, env, *, config, files):
         env.filters["wf_date"] = longdate
+        # Compiled templates are kept between builds (a preview rebuild compiles none).
+        cache_dir = self.root / ".cache" / "jinja"
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+        except OSError:
+            pass
         return env
 
     # --- pages -------------------------------------------------------------------------
@@ -165,7 +202,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         procedure = self.by_path.get(site_path)
         if procedure is not None:
             page.meta = {"title": procedure.title, "template": "procedure.html",
-                         "description": procedure.summary, "search": {"boost": 3}}
+                         "description": procedure.summary, "search": {"boost": 3},
+                         "hide": ["path"]}  # the template's breadcrumb names the section too
         elif site_path.startswith("threshold/level-"):
             page.meta.setdefault("search", {"boost": 2})
         markdown = references.expand(markdown, site_path, self.content.site)

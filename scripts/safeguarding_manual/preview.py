@@ -1,0 +1,56 @@
+"""Fast preview: which pages a `mkdocs serve --dirty` rebuild must redo.
+
+MkDocs' dirty mode rebuilds only files newer than their output, which is fast but would
+leave stale titles in pages that link to an edited procedure, and always rebuilds every
+generated page. Between rebuilds this remembers each procedure's public face (title, status,
+headings, review date) and each generated page's Markdown, so a rebuild redoes exactly:
+the edited pages, the pages that refer to a procedure whose face changed, and the generated
+pages whose content changed. A change to configuration, templates or data rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .content import Content
+
+
+def face(content: Content) -> dict[str, str]:
+    """What other pages show of each target: if this changes, they must be rebuilt."""
+    out = {}
+    for p in content.manual.procedures:
+        out[p.id] = repr((p.title, p.status, p.site_path, sorted(p.anchors), p.next_review))
+    for key, target in content.site.targets.items():
+        out.setdefault(key, repr((target.title, target.site_path, sorted(target.anchors))))
+    return out
+
+
+def global_stamp(paths: Iterable[Path]) -> str:
+    """Changes here (configuration, theme overrides, data files) invalidate every page."""
+    h = hashlib.sha1()
+    for base in paths:
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
+        for f in files:
+            st = f.stat()
+            h.update(f"{f}:{st.st_mtime_ns}:{st.st_size}".encode())
+    return h.hexdigest()
+
+
+@dataclass
+class PreviewState:
+    stamp: str = ""
+    faces: dict[str, str] = field(default_factory=dict)
+    generated: dict[str, str] = field(default_factory=dict)
+
+    def plan(self, content: Content, generated: dict[str, str], stamp: str) -> tuple[bool, set[str], set[str]]:
+        """(rebuild everything?, site paths to force, generated site paths unchanged)."""
+        faces = face(content)
+        everything = not self.faces or stamp != self.stamp
+        changed = {k for k in faces.keys() | self.faces.keys() if faces.get(k) != self.faces.get(k)}
+        force = {page for page, deps in content.dependencies.items() if deps & changed}
+        unchanged = {sp for sp, md in generated.items() if self.generated.get(sp) == md}
+        self.stamp, self.faces, self.generated = stamp, faces, dict(generated)
+        return everything, force, unchanged
