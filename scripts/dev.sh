@@ -35,7 +35,8 @@ setup_browser() {
 }
 
 case "${1:-serve}" in
-  serve) setup_python; exec "$VENV/bin/mkdocs" serve --livereload ;;
+  # --dirty: after a save, only the pages that show the change are rebuilt (see preview.py)
+  serve) setup_python; exec "$VENV/bin/mkdocs" serve --dirty ;;
   build) setup_python; exec "$VENV/bin/mkdocs" build --strict ;;
   test)  setup_python; setup_browser; shift || true
          export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -219,3 +219,18 @@ def test_annual_report_charts_have_titles_descriptions_and_data_tables(real_site
     charts = re.findall(r'<svg class="wf-chart__svg" role="img"[^>]*>\s*<title[^>]*>[^<]+</title><desc', page)
     assert len(charts) >= 6
     assert page.count("<table><caption>") >= len(charts)
+
+
+def test_review_schedule_and_whats_changed_pages(real_site):
+    reviews = main_text((real_site / "reviews/index.html").read_text(encoding="utf-8"))
+    overdue = reviews.split("Overdue", 1)[1].split("Due in the next 90 days", 1)[0]
+    assert "Multi-agency safeguarding arrangements" in overdue  # due December 2025
+    assert "By owner" in reviews
+    changed = (real_site / "whats-changed/index.html").read_text(encoding="utf-8")
+    months = re.findall(r"<h2 id=\"[^\"]+\">([A-Z][a-z]+ \d{4})", changed)
+    import datetime as dt
+    parsed = [dt.datetime.strptime(m, "%B %Y") for m in months]
+    assert len(parsed) >= 3 and parsed == sorted(parsed, reverse=True)
+    import json
+    data = json.loads((real_site / "reviews.json").read_text())
+    assert {"id", "title", "owner", "approved_by", "last_reviewed", "next_review", "status", "url"} <= set(data["documents"][0])
