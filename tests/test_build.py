@@ -123,3 +123,15 @@ def test_preview_builds_drafts_with_a_banner_into_a_separate_folder(project):
     assert not (project / "site").exists()  # the public folder is never touched
     draft = html(project / "site-preview", "procedures/core-archive/old-procedure")
     assert "DRAFT-SENTINEL-7f3a" in draft and "<strong>DRAFT</strong>" in draft
+
+
+def test_images_beside_a_procedure_are_published_with_it(project):
+    images = project / "procedures/core/neglect-images"
+    images.mkdir()
+    (images / "image1.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    page = project / "procedures/core/neglect.md"
+    page.write_text(page.read_text() + "\n![Referral flow chart](neglect-images/image1.png)\n", encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "site/procedures/core/neglect-images/image1.png").is_file()
+    assert '<img alt="Referral flow chart" src="../neglect-images/image1.png"' in html(project / "site", "procedures/core/neglect")

@@ -165,3 +165,9 @@ def test_a_bad_section_default_is_reported_in_the_section_file(tmp_path):
     write(tmp_path, "procedures/core/_section.yml", SECTION.format(title="Core", defaults="  reveiw_every: 12\n"))
     found = messages(tmp_path)
     assert found == ["procedures/core/_section.yml:3: `reveiw_every` cannot be a section default — did you mean `review_every`?"]
+
+
+def test_an_approved_procedure_cannot_keep_todo_placeholders(tmp_path):
+    text = VALID.format(id="neglect", extra="").replace("How to respond to neglect.", '"TODO: one sentence"')
+    assert one_error(tmp_path, text=text) == (
+        "procedures/core/neglect.md:4: summary still says TODO — replace it with the real text before approving the procedure")

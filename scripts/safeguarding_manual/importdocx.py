@@ -34,7 +34,8 @@ from .newproc import (STANDARD_NAMES, Plan, Refused, _Parser, add_common_argumen
 
 # Word styles → HTML. Listed before mammoth's defaults, so they win. List styles by name give
 # the nesting their name promises (Word's "List Bullet 2" is a second-level bullet); lists
-# numbered directly (the usual "List Paragraph") are handled by mammoth's defaults.
+# numbered directly (the usual "List Paragraph") use mammoth's own list rules, repeated here so
+# that an unnumbered "List Paragraph" can be an ordinary paragraph without a warning.
 STYLE_MAP = """
 p[style-name='Title'] => h1:fresh
 p[style-name='Heading 1'] => h1:fresh
@@ -49,6 +50,15 @@ p[style-name='List Bullet 3'] => ul|ol > li > ul|ol > li > ul > li:fresh
 p[style-name='List Number'] => ol > li:fresh
 p[style-name='List Number 2'] => ul|ol > li > ol > li:fresh
 p[style-name='List Number 3'] => ul|ol > li > ul|ol > li > ol > li:fresh
+p:unordered-list(1) => ul > li:fresh
+p:unordered-list(2) => ul|ol > li > ul > li:fresh
+p:unordered-list(3) => ul|ol > li > ul|ol > li > ul > li:fresh
+p:unordered-list(4) => ul|ol > li > ul|ol > li > ul|ol > li > ul > li:fresh
+p:ordered-list(1) => ol > li:fresh
+p:ordered-list(2) => ul|ol > li > ol > li:fresh
+p:ordered-list(3) => ul|ol > li > ul|ol > li > ol > li:fresh
+p:ordered-list(4) => ul|ol > li > ul|ol > li > ul|ol > li > ol > li:fresh
+p[style-name='List Paragraph'] => p:fresh
 p[style-name='Quote'] => blockquote > p:fresh
 p[style-name='Intense Quote'] => blockquote > p:fresh
 p[style-name='Body Text'] => p:fresh
@@ -196,11 +206,13 @@ class MarkdownWriter:
         # Further Heading 1s become `##`: the page has one title. Lower levels move down with
         # them so the outline is kept.
         self.heading_shift = 1 if [n for n in h1s if n is not self.skip] else 0
-        blocks = self.blocks(root.children)
+        blocks = [b for b in self.blocks(root.children) if b.strip()]
+        if not blocks:
+            self.warn("the document has no text to convert apart from its title")
         if self.toc_lines:
             self.warn(f"removed the Word table of contents ({self.toc_lines} lines) — the website "
                       "lists a page's headings itself")
-        return "\n\n".join(b for b in blocks if b.strip()) + "\n"
+        return "\n\n".join(blocks) + "\n" if blocks else ""
 
     def blocks(self, nodes: Sequence[Node | str]) -> list[str]:
         out: list[str] = []
@@ -358,7 +370,7 @@ class MarkdownWriter:
         if width == 1 and len(grid) == 1:
             # A one-cell table is Word's way of drawing a box round a note.
             self.warn("a one-cell table (a boxed note) became a quotation block")
-            return "\n".join(("> " + ln).rstrip() for ln in grid[0][0].split("<br>"))
+            return "\n>\n".join("> " + ln for ln in grid[0][0].split("<br>") if ln.strip())
         grid = [r + [""] * (width - len(r)) for r in grid]
         lines = ["| " + " | ".join(grid[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
         lines += ["| " + " | ".join(r) + " |" for r in grid[1:]]
@@ -607,8 +619,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise Refused(f"{shown}: no such file — check the name and folder (put the name in "
                           "quotes if it has spaces)", 2)
         if source.suffix.lower() != ".docx":
-            hint = (" — it is an older Word file: open it in Word and choose Save As, Word "
-                    "Document (.docx)") if source.suffix.lower() in (".doc", ".rtf", ".odt") else ""
+            hint = (" — open it in Word (or LibreOffice) and save it as a Word Document (.docx)"
+                    if source.suffix.lower() in (".doc", ".rtf", ".odt") else "")
             raise Refused(f"{shown}: only Word .docx files can be imported{hint}", 2)
         where = locate(args.root, args.section)
         try:
@@ -628,7 +640,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "file name — change `title:` (and the # line) if it is wrong")
         p = plan(where, title, args.today, args.owner)
         text, warnings = to_markdown(converted, p, skip)
-        images = [converted.images[src] for src in converted.images]
+        images = list(converted.images.values())
         write(p, front_matter(p) + "\n" + text, images)
         report(p)
         if images:

@@ -143,6 +143,12 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
             hint = did_you_mean(agency, allowed) or " — use one of: " + ", ".join(allowed)
             findings.append(Finding(path, doc.line_of("applies_to", i),
                                     f'applies_to: "{agency}" is not on the agency list{hint}'))
+    if values.get("status") == "approved":
+        for key in ("summary", "owner", "approved_by"):
+            if "TODO" in str(values.get(key, "")):
+                findings.append(Finding(path, doc.line_of(key) if key in meta else doc.end_line,
+                                        f"{key} still says TODO — replace it with the real text "
+                                        "before approving the procedure", code="placeholder"))
     if findings:
         return None, findings
     procedure = Procedure(
@@ -181,6 +187,8 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
     agencies = tuple(agencies)
     cache = FileCache(root_path)
     for folder, _dirs, files in _walk(base):
+        if folder != base and SECTION_FILE not in files and not any(f.endswith(".md") for f in files):
+            continue  # e.g. a procedure's images folder: not a section
         section, problems = load_section(root_path, folder, base)
         manual.sections[section.folder] = section
         manual.findings.extend(problems)

@@ -115,6 +115,12 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                         inclusion=InclusionLevel.NOT_IN_NAV)  # sections are in the nav, not pages
             file.edit_uri = p.path
             files.append(file)
+            images = self.root / Path(p.path).with_suffix("").parent / f"{p.id}-images"
+            if images.is_dir():  # pictures saved beside an imported procedure
+                for image in sorted(images.iterdir()):
+                    if image.is_file() and not image.is_symlink():
+                        files.append(File(image.relative_to(self.root).as_posix(), src_dir=str(self.root),
+                                          dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
         generated_pages = self.renderer.pages()
         for site_path, markdown in generated_pages.items():
             existing = files.get_file_from_path(site_path)
