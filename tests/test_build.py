@@ -135,3 +135,10 @@ def test_images_beside_a_procedure_are_published_with_it(project):
     assert result.returncode == 0, result.stderr
     assert (project / "site/procedures/core/neglect-images/image1.png").is_file()
     assert '<img alt="Referral flow chart" src="../neglect-images/image1.png"' in html(project / "site", "procedures/core/neglect")
+
+
+def test_serve_watches_the_procedures_folder(project):
+    from mkdocs.config import load_config
+    config = load_config(str(project / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    assert str((project / "procedures").resolve()) in config.watch

@@ -136,7 +136,7 @@ FIELDS: tuple[Field, ...] = (
           "`archived` (withdrawn).", "approved"),
     Field("owner", _text, True, "The role or group responsible for it — never a person's name. "
           "Usually set for the whole section in `_section.yml`.",
-          "WFSCP Procedures and Quality Assurance Group"),
+          "Procedures and Quality Assurance Group"),
     Field("approved_by", _text, True, "The body that approved it.",
           "Safeguarding Accountability Meeting"),
     Field("approved_on", parse_date, True, "Date of approval (YYYY-MM-DD).", "2025-04-01"),
