@@ -142,3 +142,7 @@ def test_serve_watches_the_procedures_folder(project):
     config = load_config(str(project / "mkdocs.yml"))
     config = config.plugins.on_config(config)
     assert str((project / "procedures").resolve()) in config.watch
+
+
+def test_pages_declare_british_english_without_javascript(real_site):
+    assert '<html lang="en-GB"' in (real_site / "index.html").read_text(encoding="utf-8")

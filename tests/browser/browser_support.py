@@ -84,31 +84,26 @@ STUB = "<!doctype html><html lang=en><title>Exit stub</title><p>Somewhere else</
 
 class Guard:
     """Routes every request of a browser context. Requests to the local test server go ahead;
-    the "Exit this page" address is answered by a local stub (kept waiting while `hold` is
-    set, so a test can look at the page being left); anything else is aborted and recorded."""
+    the "Exit this page" address is answered by a local stub; anything else is aborted and
+    recorded. While `status` is 204 the stub answers "No Content", which cancels the
+    navigation and leaves the page being exited in place, so a test can look at it."""
 
-    def __init__(self, context: Any, exit_url: str, hold: bool = False) -> None:
+    def __init__(self, context: Any, exit_url: str, status: int = 200) -> None:
         self.exit_url = exit_url.rstrip("/")
-        self.hold = hold
-        self.held: list[Any] = []
+        self.status = status
         self.exit_requests: list[Any] = []
         self.blocked: list[str] = []
-        context.route("**/*", self._route)
+        # Only requests that would leave the machine are routed; local ones go straight on.
+        context.route(lambda url: urlsplit(url).hostname != "127.0.0.1", self._route)
 
     def _route(self, route: Any) -> None:
         url = route.request.url
-        if urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        elif url.rstrip("/").startswith(self.exit_url):
+        if url.rstrip("/").startswith(self.exit_url):
             self.exit_requests.append(route.request)
-            if self.hold:
-                self.held.append(route)
+            if self.status == 204:
+                route.fulfill(status=204, body="")
             else:
                 route.fulfill(status=200, content_type="text/html", body=STUB)
         else:
             self.blocked.append(url)
             route.abort()
-
-    def release(self) -> None:
-        while self.held:
-            self.held.pop().fulfill(status=200, content_type="text/html", body=STUB)

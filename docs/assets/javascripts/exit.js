@@ -13,14 +13,19 @@
 
   function exitLink() { return document.querySelector("[data-wf-exit]"); }
 
+  /* A live region for "Shift, press 2 more times to exit." It exists, empty, from the start,
+     so that screen readers announce what is later written into it. */
+  function liveRegion() {
+    var link = exitLink();
+    if (status || !link) return;
+    status = document.createElement("div");
+    status.className = "wf-exit__status wf-visually-hidden";
+    status.setAttribute("role", "status");
+    link.insertAdjacentElement("afterend", status);
+  }
   function say(text) {
-    if (!status) {
-      status = document.createElement("div");
-      status.className = "wf-exit__status wf-visually-hidden";
-      status.setAttribute("role", "status");
-      (exitLink() || document.body).insertAdjacentElement("afterend", status);
-    }
-    status.textContent = text;
+    liveRegion();
+    if (status) status.textContent = text;
   }
 
   /* Hide everything at once, so nothing stays on screen while the next page loads, then
@@ -69,6 +74,21 @@
     }
   }, true);
 
+  /* Like GOV.UK's, the button stays on screen: once the bar has scrolled away, it floats in
+     the bottom corner (reader.css), and the page keeps focused elements clear of it. */
+  function floatExit() {
+    var bar = document.querySelector("[data-wf-worried]"), link = exitLink();
+    if (!bar || !link || !("IntersectionObserver" in window)) return;
+    new IntersectionObserver(function (entries) {
+      var away = !entries[entries.length - 1].isIntersecting;
+      link.classList.toggle("wf-exit--floating", away);
+      document.documentElement.classList.toggle("wf-exit-floating", away);
+    }).observe(bar);
+  }
+  function start() { liveRegion(); floatExit(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+
   /* Coming back from the browser's cache after an exit: show the page again. */
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
@@ -92,14 +112,18 @@
       if (drawer.checked === open) return;
       drawer.checked = open;
       drawer.dispatchEvent(new Event("change", { bubbles: true }));
-      sync();
     }
     label.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== " ") return;
       event.preventDefault();
-      toggle(!drawer.checked);
-      if (drawer.checked) {
-        var first = document.querySelector(".md-sidebar--primary a[href], .md-sidebar--primary label[tabindex]");
+      // Material itself clicks a focused label on Enter; toggle only if nothing else did.
+      var before = drawer.checked;
+      setTimeout(function () { if (drawer.checked === before) toggle(!before); }, 0);
+    });
+    drawer.addEventListener("change", function () {
+      sync();
+      if (drawer.checked && document.activeElement === label) {
+        var first = document.querySelector(".md-sidebar--primary a[href]");
         // The drawer becomes visible as it opens; focus once the browser has applied that.
         if (first) setTimeout(function () { first.focus(); }, 50);
       }
@@ -107,7 +131,6 @@
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && drawer.checked) { toggle(false); label.focus(); }
     });
-    drawer.addEventListener("change", sync);
     sync();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", menuButton);
