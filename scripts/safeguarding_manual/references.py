@@ -88,6 +88,16 @@ class Site:
         return target
 
 
+def prose_lines(markdown: str, needle: str = "") -> Iterator[tuple[int, str]]:
+    """(0-based line, text) of the lines outside fenced code that contain `needle`."""
+    in_fence = False
+    for n, line in enumerate(markdown.split("\n")):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and needle in line:
+            yield n, line
+
+
 HEADING_LINE = re.compile(r"^#{1,6}[ \t].*$", re.M)
 
 
@@ -96,12 +106,7 @@ def headings(markdown: str) -> dict[str, str]:
     will name them), skipping fenced code."""
     found: dict[str, str] = {}
     if "```" in markdown or "~~~" in markdown:
-        in_fence, lines = False, []
-        for line in markdown.split("\n"):
-            if FENCE.match(line):
-                in_fence = not in_fence
-            elif not in_fence and line.startswith("#"):
-                lines.append(line)
+        lines = [line for _n, line in prose_lines(markdown, "#") if line.startswith("#")]
     else:
         lines = HEADING_LINE.findall(markdown)
     for line in lines:
@@ -127,13 +132,7 @@ def iter_refs(markdown: str) -> Iterator[tuple[int, re.Match]]:
                 pos = m.start()
                 yield line, m
         return
-    in_fence = False
-    for n, line_text in enumerate(markdown.split("\n")):
-        if FENCE.match(line_text):
-            in_fence = not in_fence
-            continue
-        if in_fence or "[[" not in line_text:
-            continue
+    for n, line_text in prose_lines(markdown, "[["):
         for m in XREF.finditer(line_text):
             if m.group("target"):
                 yield n, m
@@ -196,28 +195,15 @@ def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Res
     return Resolved(f"[{label}]({url})", target)
 
 
-def expand(markdown: str, page_path: str, site: Site,
-           report: Callable[[int, Resolved], None] | None = None) -> str:
-    """Replace every reference by a Markdown link (or a block); report problems by line."""
+def expand(markdown: str, page_path: str, site: Site) -> str:
+    """Replace every reference by a Markdown link (or a block). Problems are reported once,
+    by `content.check_references`, not here."""
     if "[[" not in markdown:
         return markdown
     lines = markdown.split("\n")
-    in_fence = False
-    for n, line in enumerate(lines):
-        if FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence or "[[" not in line:
-            continue
-
-        def sub(m: re.Match, n: int = n) -> str:
-            if not m.group("target"):
-                return m.group(0)
-            res = resolve(site, page_path, m)
-            if report and (res.problem or res.target):
-                report(n, res)
-            return res.replacement
-        lines[n] = XREF.sub(sub, line)
+    for n, line in prose_lines(markdown, "[["):
+        lines[n] = XREF.sub(lambda m: resolve(site, page_path, m).replacement if m.group("target")
+                            else m.group(0), line)
     return "\n".join(lines)
 
 
@@ -225,13 +211,7 @@ def markdown_links(markdown: str) -> Iterator[tuple[int, str]]:
     """(0-based line, url) of relative Markdown links outside code."""
     if "](" not in markdown:
         return
-    in_fence = False
-    for n, line in enumerate(markdown.split("\n")):
-        if FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence or "](" not in line:
-            continue
+    for n, line in prose_lines(markdown, "]("):
         for m in MD_LINK.finditer(re.sub(r"`[^`]*`", "", line)):
             url = m.group("url")
             if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) or url.startswith(("/", "#")):
