@@ -4,7 +4,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import build
+from helpers import build
 
 
 def html(site: Path, url: str) -> str:
@@ -116,7 +116,7 @@ def test_preview_builds_drafts_with_a_banner_into_a_separate_folder(project):
     import os
     import subprocess
     import sys
-    from conftest import ENV
+    from helpers import ENV
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
                             capture_output=True, text=True, env={**ENV, "MANUAL_PREVIEW": "1"})
     assert result.returncode == 0, result.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from safeguarding_manual.cli import check_reviews_main, check_xrefs_main
 from safeguarding_manual.references import Site, Target, expand
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from helpers import REPO
 from safeguarding_manual import data
 from safeguarding_manual.content import Settings, load
 from safeguarding_manual.pages import Renderer

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import build
+from helpers import build
 from safeguarding_manual.safety import check_markdown
 
 
@@ -82,7 +82,7 @@ def test_linkchecker_finds_no_broken_internal_links_or_anchors(real_site):
     import subprocess
     import sys
     import threading
-    from conftest import REPO
+    from helpers import REPO
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
