@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
-
 import logging
-import posixpath
-
-import jinja2
+import os
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -41,6 +38,7 @@ def _report(finding: Finding) -> None:
 class ManualPlugin(BasePlugin[ManualConfig]):
     def __init__(self) -> None:
         self.dirty = False  # `mkdocs serve --dirty`: the fast preview
+        self.preview = False  # a reviewers' build with drafts
         self.preview_state = PreviewState()
         self.content: Content | None = None
         self.renderer: Renderer | None = None
