@@ -21,5 +21,7 @@ class ManualConfig(Config):
     # into the public site). Also switched on by the environment variable MANUAL_PREVIEW=1.
     preview = c.Type(bool, default=False)
     preview_dir = c.Type(str, default="site-preview")
+    # Render about half of the procedures on a second CPU core in full builds (parallel.py).
+    parallel = c.Type(bool, default=True)
     # Repository-relative prefix of the docs folder for "edit this page" links.
     docs_edit_prefix = c.Type(str, default="docs/")

@@ -23,6 +23,7 @@ from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
 from .pages import Renderer, longdate
+from .parallel import ParallelRender
 from .preview import PreviewState
 from .views import procedure_view
 
@@ -44,6 +45,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.renderer: Renderer | None = None
         self.files: Files | None = None
         self.today = dt.date.today()
+        self.parallel = ParallelRender()
 
     def on_startup(self, *, command, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
@@ -184,6 +186,12 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             f = files.get_file_from_path(p.site_path)
             if f and f.page:
                 f.page.parent = parent
+        if self.config.parallel and not self.dirty:
+            procedures = set(self.by_path)
+            ordered = [f.src_uri for f in files.documentation_pages() if f.src_uri in procedures]
+            # The helper takes the last procedures MkDocs will meet; the parent renders the
+            # rest and the hand-written pages meanwhile (about an even split of the work).
+            self.parallel.start(config, files, ordered[len(ordered) * 2 // 5:])
         return nav
 
     def on_env(self, env, *, config, files):
@@ -236,3 +244,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if not self.config.enabled:
             return output
         return csp.apply(output)
+
+    def on_post_build(self, *, config) -> None:
+        self.parallel.close()
+
+    def on_build_error(self, *, error) -> None:
+        self.parallel.close()
