@@ -122,6 +122,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                         files.append(File(image.relative_to(self.root).as_posix(), src_dir=str(self.root),
                                           dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
         generated_pages = self.renderer.pages()
+        self.generated_paths = list(generated_pages)
         for site_path, markdown in generated_pages.items():
             existing = files.get_file_from_path(site_path)
             if existing is not None:
@@ -189,9 +190,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if self.config.parallel and not self.dirty:
             procedures = set(self.by_path)
             ordered = [f.src_uri for f in files.documentation_pages() if f.src_uri in procedures]
-            # The helper takes the last procedures MkDocs will meet; the parent renders the
-            # rest and the hand-written pages meanwhile (about an even split of the work).
-            self.parallel.start(config, files, ordered[len(ordered) * 2 // 5:])
+            # The helper takes the procedures MkDocs will meet last and the generated pages
+            # (met after them); the parent renders the rest and the hand-written pages
+            # meanwhile: about an even split of the work.
+            self.parallel.start(config, files, ordered[len(ordered) // 2:] + self.generated_paths)
         return nav
 
     def on_env(self, env, *, config, files):
