@@ -39,6 +39,7 @@ def _report(finding: Finding) -> None:
 class ManualPlugin(BasePlugin[ManualConfig]):
     def __init__(self) -> None:
         self.dirty = False  # `mkdocs serve --dirty`: the fast preview
+        self.serving = False
         self.preview = False  # a reviewers' build with drafts
         self.preview_state = PreviewState()
         self.content: Content | None = None
@@ -51,6 +52,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
         # preview can remember what the previous rebuild produced.
         self.dirty = dirty
+        self.serving = command == "serve"  # no forking beside the live-reload server's threads
 
     # --- configuration and loading -----------------------------------------------------
 
@@ -187,7 +189,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             f = files.get_file_from_path(p.site_path)
             if f and f.page:
                 f.page.parent = parent
-        if self.config.parallel and not self.dirty:
+        if self.config.parallel and not self.serving:
             procedures = set(self.by_path)
             ordered = [f.src_uri for f in files.documentation_pages() if f.src_uri in procedures]
             # The helper takes the procedures MkDocs will meet last and the generated pages
