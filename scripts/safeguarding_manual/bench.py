@@ -198,16 +198,71 @@ def _row(r: dict) -> str:
             f"{r['search_index_gzip_bytes'] / 1024:>8.1f}")
 
 
+TARGETS = """
+| Target | Figure at N = 500 | Met |
+|---|---|---|
+| Full strict build ≤ 0.5 × plain Material | {build_ratio:.2f} × ({build_s:.1f} s against {plain_material_s:.1f} s) | {m1} |
+| Both checks ≤ 1 s and ≤ 0.1 × the build | {checks_s:.2f} s, {checks_ratio:.3f} × | {m2} |
+| Preview after saving one procedure ≤ 1 s | {preview_s:.2f} s | {m3} |
+| Procedure page ≤ 50 KB, not growing with N | {page_kb:.1f} KB (at every N: {pages}) | {m4} |
+| Search index ≤ 1 MB gzip | {search_index_gzip_kb:.0f} KB | {m5} |
+"""
+
+
+def markdown_report(results: dict) -> str:
+    """The editors' benchmarks page, written from one run's figures."""
+    rows = results["sizes"]
+    lines = ["---", "title: Benchmarks", "---", "# Benchmarks", "",
+             "How fast the manual builds, previews and loads as it grows, measured by",
+             "`python scripts/benchmark.py`, which builds synthetic manuals of N procedures "
+             "(about 1,500 words each, in 10 sections, with references, tables and amendments) "
+             "and, in the same run, a plain Material for MkDocs site of the same files.",
+             "Times are medians of alternating runs; ratios matter more than seconds, because "
+             "machines differ.", "",
+             f"Machine: {results['machine']['platform']}, {results['machine']['cpus']} CPUs, "
+             f"Python {results['machine']['python']}; {results['repeat']} runs of each build per size.", "",
+             "| N | Build (s) | Plain Material (s) | Ratio | Checks (s) | Checks ÷ build | "
+             "Preview (s) | Page (KB) | Search index (KB) | Index gzip (KB) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['n']} | {r['build_s']:.2f} | {r['plain_material_s']:.2f} | {r['build_ratio']:.2f} | "
+                     f"{r['checks_s']:.2f} | {r['checks_ratio']:.3f} | {r['preview_s']:.2f} | "
+                     f"{r['page_bytes'] / 1024:.1f} | {r['search_index_bytes'] / 1024:.0f} | "
+                     f"{r['search_index_gzip_bytes'] / 1024:.0f} |")
+    at = next((r for r in rows if r["n"] == 500), None)
+    if at:
+        ok = lambda cond: "yes" if cond else "**no**"  # noqa: E731
+        pages = ", ".join(f"{r['page_bytes'] / 1024:.1f}" for r in rows)
+        lines += ["", "## Targets", "", TARGETS.format(
+            **at, page_kb=at["page_bytes"] / 1024, search_index_gzip_kb=at["search_index_gzip_bytes"] / 1024,
+            pages=pages, m1=ok(at["build_ratio"] <= 0.5),
+            m2=ok(at["checks_s"] <= 1 and at["checks_ratio"] <= 0.1), m3=ok(at["preview_s"] <= 1),
+            m4=ok(max(r["page_bytes"] for r in rows) <= 50 * 1024),
+            m5=ok(at["search_index_gzip_bytes"] <= 1024 * 1024)).strip()]
+    if "growth" in results:
+        g = results["growth"]
+        lines += ["", f"From N = {rows[0]['n']} to N = {rows[-1]['n']} ({g['n_ratio']:.0f} × the procedures) "
+                  f"the build took {g['build_time_ratio']:.1f} × as long: no worse than linear."
+                  if g["build_time_ratio"] <= g["n_ratio"] else
+                  f"From N = {rows[0]['n']} to N = {rows[-1]['n']} the build took {g['build_time_ratio']:.1f} × "
+                  f"as long for {g['n_ratio']:.0f} × the procedures: **worse than linear**."]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py", description=__doc__)
     parser.add_argument("--sizes", default="100,500,1000", help="comma-separated procedure counts")
     parser.add_argument("--repeat", type=int, default=3, help="builds of each kind per size")
     parser.add_argument("--json", default="benchmark-results.json", help="where to write the figures")
+    parser.add_argument("--markdown", default="", help="also write the figures as a Markdown page "
+                        "(docs/editors/benchmarks.md records the latest run)")
     args = parser.parse_args(argv)
     try:
         sizes_n = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error("--sizes takes whole numbers separated by commas, e.g. 100,500")
     print(HEADER)
-    run(sizes_n, max(1, args.repeat), Path(args.json) if args.json else None)
+    results = run(sizes_n, max(1, args.repeat), Path(args.json) if args.json else None)
+    if args.markdown:
+        Path(args.markdown).write_text(markdown_report(results), encoding="utf-8")
     return 0
