@@ -1,6 +1,5 @@
 """The benchmark's synthetic manuals are valid manuals, and its report states each target."""
 
-from pathlib import Path
 
 from safeguarding_manual import bench
 from safeguarding_manual.content import Settings, load, check_references

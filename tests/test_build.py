@@ -113,7 +113,6 @@ def test_the_real_site_builds_strictly(real_site):
 
 
 def test_preview_builds_drafts_with_a_banner_into_a_separate_folder(project):
-    import os
     import subprocess
     import sys
     from helpers import ENV

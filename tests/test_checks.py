@@ -2,7 +2,6 @@
 format, exit codes 0 / 1 / 2."""
 
 import csv
-import datetime as dt
 import io
 import json
 import subprocess

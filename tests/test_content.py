@@ -1,7 +1,6 @@
 """The content: the arrangements published completely, the Threshold of Need data and pages,
 the procedures library, acronyms expanded site-wide from the glossary."""
 
-import html as htmlmod
 import re
 from html.parser import HTMLParser
 from pathlib import Path

@@ -224,7 +224,7 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
             procedure, problems = build_procedure(doc, chain, section.folder, agencies)
             manual.findings.extend(problems)
             if procedure is None and isinstance(doc.meta.get("id"), str):
-                manual.invalid_ids.add(doc.meta["id"])
+                manual.invalid_ids[doc.meta["id"]] = rel
             if procedure:
                 manual.procedures.append(procedure)
     cache.save()

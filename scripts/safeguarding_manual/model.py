@@ -95,7 +95,7 @@ class Manual:
         self.by_id: dict[str, Procedure] = {}
         # ids of procedures that failed validation: their own error is reported once, and
         # references to them are not reported again as "unknown".
-        self.invalid_ids: set[str] = set()
+        self.invalid_ids: dict[str, str] = {}  # id -> file
 
     def index(self) -> None:
         self.by_id = {p.id: p for p in self.procedures}

@@ -167,17 +167,8 @@ def _settings(root: Path) -> tuple[str, tuple[str, ...]]:
 
 
 def real_sections(manual: Manual, procedures_dir: str) -> list[str]:
-    """Section folders: those with a `_section.yml` or with procedures in them (an image
-    folder such as `neglect-images/` is not a section)."""
-    with_procedures = {p.section for p in manual.procedures}
-    base = Path(manual.root) / procedures_dir
-    out = []
-    for folder, section in manual.sections.items():
-        if not folder:
-            continue
-        if section.path or folder in with_procedures or any((base / folder).glob("*.md")):
-            out.append(folder)
-    return sorted(out)
+    """Section folders (the loader already skips folders such as `neglect-images/`)."""
+    return sorted(folder for folder in manual.sections if folder)
 
 
 def _taken(manual: Manual, root: Path, procedures_dir: str) -> dict[str, str]:
@@ -187,15 +178,10 @@ def _taken(manual: Manual, root: Path, procedures_dir: str) -> dict[str, str]:
     base = root / procedures_dir
     if base.is_dir():
         for file in sorted(base.rglob("*.md")):
-            rel = file.relative_to(root).as_posix()
             if not any(part.startswith((".", "_")) for part in file.relative_to(base).parts):
-                taken.setdefault(file.stem.lower(), rel)
-                try:
-                    meta = frontmatter.read(rel, file.read_bytes()).meta
-                except (ContentError, OSError):
-                    continue
-                if isinstance(meta.get("id"), str):
-                    taken[meta["id"].strip().lower()] = rel
+                taken.setdefault(file.stem.lower(), file.relative_to(root).as_posix())
+    for pid, path in manual.invalid_ids.items():
+        taken[pid.strip().lower()] = path
     for p in manual.procedures:
         taken[p.id.lower()] = p.path
     return taken

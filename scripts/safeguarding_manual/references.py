@@ -237,7 +237,7 @@ def check_link(site: Site, page_path: str, url: str) -> str | None:
 
 
 def graph_findings(procedures: Iterable, referenced: dict[str, set[str]],
-                   broken: set[str] = frozenset(), preview: bool = False) -> list[Finding]:
+                   broken=frozenset(), preview: bool = False) -> list[Finding]:
     """Checks on the procedure graph. `referenced` maps an id to the ids/paths referring to it."""
     procs = list(procedures)
     by_id = {p.id: p for p in procs}
