@@ -194,8 +194,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             ordered = [f.src_uri for f in files.documentation_pages() if f.src_uri in procedures]
             # The helper takes the procedures MkDocs will meet last and the generated pages
             # (met after them); the parent renders the rest and the hand-written pages
-            # meanwhile: about an even split of the work.
-            self.parallel.start(config, files, ordered[len(ordered) // 2:] + self.generated_paths)
+            # meanwhile (3/5 : 2/5 of the procedures balanced the two cores when measured).
+            self.parallel.start(config, files, ordered[len(ordered) * 3 // 5:] + self.generated_paths)
         return nav
 
     def on_env(self, env, *, config, files):
