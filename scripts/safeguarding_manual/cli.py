@@ -14,7 +14,7 @@ from typing import Sequence
 
 from . import content as content_mod
 from .findings import Finding
-from .reviews import DEFAULT_DUE_WITHIN, record as review_record
+from .reviews import DEFAULT_DUE_WITHIN, record as review_record, urgency
 
 
 class _Parser(argparse.ArgumentParser):
@@ -100,8 +100,9 @@ def _date(text: str) -> dt.date:
 
 
 def review_rows(content: content_mod.Content, today: dt.date, due_within: int) -> list[dict]:
-    rows = [review_record(d, d.review(today, due_within)) for d in content.reviewables]
-    return sorted(rows, key=lambda r: (ORDER[r["status"]], r["days"], r["title"].lower()))
+    reviewed = [(d, d.review(today, due_within)) for d in content.reviewables]
+    reviewed.sort(key=lambda ds: urgency(ds[1], ds[0].title))
+    return [review_record(d, s) for d, s in reviewed]
 
 
 def _ics(rows: list[dict], today: dt.date, name: str) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Iterable
 
 from . import frontmatter, references, schema
 from .cache import FileCache
 from .findings import ContentError, Finding, did_you_mean
-from .model import Amendment, Manual, Procedure, Section
+from .model import Amendment, Manual, Procedure, Section, merged_defaults
 
 SECTION_FILE = "_section.yml"
 SECTION_KEYS = ("title", "description", "order", "defaults")
@@ -85,7 +85,6 @@ def load_section(root: Path, folder: Path, procedures_dir: Path) -> tuple[Sectio
             continue
         try:
             section.defaults[key] = schema.BY_NAME[key].check(value)
-            section.default_origin[key] = (path, line)
         except schema.Invalid as exc:
             findings.append(Finding(path, line, f"{key}: {exc}"))
     return section, findings
@@ -102,11 +101,7 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
                 " — see the front-matter reference in the editors' guide for the keys you can use"
             findings.append(Finding(path, doc.line_of(key), f"`{key}` is not a front-matter key{hint}",
                                     code="unknown-key"))
-    merged: dict[str, Any] = {}
-    origin: dict[str, tuple[str, int]] = {}
-    for sec in chain:  # outermost first, so the nearest folder wins
-        merged.update(sec.defaults)
-        origin.update(sec.default_origin)
+    merged = merged_defaults(chain)
     if "next_review" in meta and "review_every" not in meta:
         merged.pop("review_every", None)  # a page's own date beats an inherited cycle
     values: dict[str, Any] = dict(merged)
@@ -192,9 +187,7 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
         section, problems = load_section(root_path, folder, base)
         manual.sections[section.folder] = section
         manual.findings.extend(problems)
-        parts = PurePosixPath(section.folder).parts
-        keys = [""] + ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-        chain = [manual.sections[k] for k in keys if k in manual.sections]
+        chain = manual.chain(section.folder)
         for name in files:
             file = folder / name
             if name.startswith((".", "_")) or not name.endswith(".md"):

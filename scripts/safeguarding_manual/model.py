@@ -74,7 +74,6 @@ class Section:
     description: str = ""
     order: int = 100
     defaults: dict[str, Any] = field(default_factory=dict)
-    default_origin: dict[str, tuple[str, int]] = field(default_factory=dict)
     path: str | None = None  # the _section.yml, if any
 
     @property
@@ -115,3 +114,23 @@ class Manual:
 
     def section_of(self, procedure: Procedure) -> Section:
         return self.sections[procedure.section]
+
+    def chain(self, folder: str) -> list[Section]:
+        """The sections from the root down to `folder`, matched by path segment, so
+        `ops` never leaks into `ops-archive`."""
+        parts = folder.split("/") if folder else []
+        keys = [""] + ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        return [self.sections[k] for k in keys if k in self.sections]
+
+
+def merged_defaults(chain: list[Section]) -> dict[str, Any]:
+    """Folder defaults, outermost first so the nearest folder wins; a nearer list replaces."""
+    merged: dict[str, Any] = {}
+    for section in chain:
+        merged.update(section.defaults)
+    return merged
+
+
+def images_folder(procedure_id: str) -> str:
+    """Pictures of a procedure (e.g. from a Word import) live beside it in this folder."""
+    return f"{procedure_id}-images"

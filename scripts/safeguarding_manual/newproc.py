@@ -26,7 +26,7 @@ import yaml
 from . import data, frontmatter, safety, schema
 from .findings import ContentError, did_you_mean
 from .loader import FILE_NAME, build_procedure, load_manual
-from .model import Manual, Section
+from .model import Manual, Section, images_folder, merged_defaults
 
 PREVIEW_COMMAND = "MANUAL_PREVIEW=1 .venv/bin/mkdocs serve"
 PREVIEW_BASE = "http://127.0.0.1:8000"
@@ -139,7 +139,7 @@ class Plan:
     @property
     def images_rel(self) -> str:
         """The images folder, relative to the Markdown file."""
-        return f"{self.id}-images"
+        return images_folder(self.id)
 
     @property
     def url(self) -> str:
@@ -147,10 +147,7 @@ class Plan:
 
     @property
     def defaults(self) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
-        for sec in self.chain:  # outermost first, nearest wins: as the loader does
-            merged.update(sec.defaults)
-        return merged
+        return merged_defaults(self.chain)
 
 
 def _settings(root: Path) -> tuple[str, tuple[str, ...]]:
@@ -215,10 +212,7 @@ def locate(root_arg: str, section_arg: str) -> Where:
         listing = ", ".join(sections) if sections else "none yet — create a folder with a _section.yml"
         hint = did_you_mean(folder, sections) or "."
         raise Refused(f'there is no section "{section_arg}"{hint} The sections are: {listing}', 2)
-    parts = PurePosixPath(folder).parts
-    keys = [""] + ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    chain = [manual.sections[k] for k in keys if k in manual.sections]
-    return Where(root, procedures_dir, agencies, manual, manual.sections[folder], chain)
+    return Where(root, procedures_dir, agencies, manual, manual.sections[folder], manual.chain(folder))
 
 
 def plan(where: Where, title: str, today: dt.date | None, owner: str | None) -> Plan:

@@ -23,7 +23,7 @@ from . import data, schema
 from .loader import DEFAULTABLE
 from .content import Content, manual_dir
 from .model import Procedure, Reviewable
-from .reviews import ReviewStatus, record as review_record
+from .reviews import ReviewStatus, record as review_record, urgency
 
 
 def longdate(value: dt.date | None) -> str:
@@ -156,7 +156,7 @@ class Renderer:
 
     def rows(self) -> list[Row]:
         rows = [Row(d, self.review(d)) for d in self.content.reviewables]
-        return sorted(rows, key=lambda r: (r.status.days, r.doc.title.lower()))
+        return sorted(rows, key=lambda r: urgency(r.status, r.doc.title))
 
     def review_page(self, horizon: int = 90) -> str:
         rows = self.rows()

@@ -22,6 +22,7 @@ from . import content as content_mod, csp, preview, references
 from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
+from .model import images_folder
 from .pages import Renderer, longdate
 from .parallel import ParallelRender
 from .preview import PreviewState
@@ -117,7 +118,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                         inclusion=InclusionLevel.NOT_IN_NAV)  # sections are in the nav, not pages
             file.edit_uri = p.path
             files.append(file)
-            images = self.root / Path(p.path).with_suffix("").parent / f"{p.id}-images"
+            images = self.root / Path(p.path).parent / images_folder(p.id)
             if images.is_dir():  # pictures saved beside an imported procedure
                 for image in sorted(images.iterdir()):
                     if image.is_file() and not image.is_symlink():

@@ -56,6 +56,11 @@ def status(due: dt.date, today: dt.date, due_within: int = DEFAULT_DUE_WITHIN) -
     return ReviewStatus("ok", due, days)
 
 
+def urgency(status: ReviewStatus, title: str) -> tuple[int, str]:
+    """Most urgent first: the most overdue, then the soonest due (state follows the days)."""
+    return status.days, title.lower()
+
+
 def record(doc, status: ReviewStatus, url: str = "") -> dict:
     """One document's review as plain data (reviews.json, check_reviews.py)."""
     return {"id": doc.id, "title": doc.title, "kind": doc.kind, "path": doc.path, "url": url,
