@@ -14,7 +14,7 @@ def procedure_view(p: Procedure, content: Content, renderer: Renderer,
     """`url(site_path)` gives a site-root-relative URL (the template's `url` filter relativises)."""
     review = renderer.review(p)
     section = content.manual.sections.get(p.section)
-    by_id = {q.id: q for q in content.manual.published}
+    by_id = renderer.procedures  # published procedures by id, built once per build
     levels = {lv.level: lv for lv in (content.threshold.levels if content.threshold else [])}
     contacts = content.site.contacts
     return {
