@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import yaml
 
 from . import charts, data, frontmatter, references, safety, schema
-from .findings import ContentError, Finding
+from .findings import ContentError, Finding, did_you_mean
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
 from .references import Contact, Site, Target
@@ -280,7 +280,7 @@ def check_references(content: Content) -> list[Finding]:
     for path, line, pid in data_refs:
         if pid not in ids and pid not in content.manual.invalid_ids:
             out.append(Finding(path, line, f"procedure: `{pid}` is not a procedure id"
-                               f"{references.did_you_mean(pid, ids)}", code="unknown-target"))
+                               f"{did_you_mean(pid, ids)}", code="unknown-target"))
         else:
             referenced.setdefault(pid, set()).add(path)
     out += references.graph_findings(content.manual.procedures, referenced, content.manual.invalid_ids,
