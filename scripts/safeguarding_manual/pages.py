@@ -1,6 +1,11 @@
 """Generated pages: the contents, indexes, Threshold of Need pages, glossary, review schedule
-and what's changed, rendered from the content model with Jinja templates (Markdown out, so
-MkDocs validates every link). A template in `overrides/manual/` replaces the built-in one.
+and what's changed, built from the content model.
+
+Each page is Markdown (so MkDocs validates every link and the toc sees every heading) made
+by the `markup` builder: every data value is escaped text by construction, and each list
+item, heading and table row is one block — no template whitespace decides where one ends.
+HTML the builder cannot express (the matrix, the explorer's form) comes from an autoescaping
+Jinja environment; a template in `overrides/manual/` replaces the built-in one.
 """
 
 from __future__ import annotations
@@ -8,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import html
 import json
 import posixpath
 from collections import defaultdict
@@ -19,9 +23,10 @@ from xml.etree import ElementTree as ET
 
 import jinja2
 
-from . import data, schema
-from .loader import DEFAULTABLE
+from . import data, markup, schema
 from .content import Content, manual_dir
+from .loader import DEFAULTABLE
+from .markup import Inline, code, join, link, paragraphs, rich, strong, text
 from .model import Procedure, Reviewable
 from .reviews import ReviewStatus, record as review_record, urgency
 
@@ -30,21 +35,16 @@ def longdate(value: dt.date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def mdescape(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*")
-
-
 @functools.lru_cache(maxsize=4)  # one per overrides folder: a preview rebuild compiles nothing
 def environment(overrides: Path | None = None) -> jinja2.Environment:
+    """HTML fragments: autoescape on, so every value is text unless marked otherwise."""
     loaders: list[jinja2.BaseLoader] = []
     if overrides and (overrides / "manual").is_dir():
         loaders.append(jinja2.FileSystemLoader(str(overrides / "manual")))
     loaders.append(jinja2.PackageLoader("safeguarding_manual", "templates"))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined, autoescape=False)
-    env.filters.update(longdate=longdate, mdescape=mdescape, slug=data.slug,
-                       yamlstr=lambda s: json.dumps(str(s), ensure_ascii=False))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(longdate=longdate, slug=data.slug)
     return env
 
 
@@ -52,6 +52,12 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
 class Row:
     doc: Reviewable
     status: ReviewStatus
+
+
+def anchor(value: str, prefix: str = "s") -> str:
+    """A heading id that is always safe (a letter first, then letters, digits, hyphens)."""
+    s = data.slug(value)
+    return s if s[:1].isalpha() else f"{prefix}-{s}" if s else prefix
 
 
 class Renderer:
@@ -64,6 +70,7 @@ class Renderer:
         self.env = environment(overrides)
         self.procedures = {p.id: p for p in content.manual.published}
         self._review_cache: dict[str, ReviewStatus] = {}
+        self.embeds: dict[str, list[str]] = {}  # site path -> trusted HTML fragments
 
     def review(self, doc: Reviewable) -> ReviewStatus:
         key = f"{doc.path}#{doc.id}"
@@ -71,22 +78,33 @@ class Renderer:
             self._review_cache[key] = doc.review(self.today, self.due_within)
         return self._review_cache[key]
 
-    def render(self, template: str, site_path: str, **ctx: Any) -> str:
+    # --- links -------------------------------------------------------------------------
+
+    @staticmethod
+    def link_path(site_path: str, target: str) -> str:
+        """A relative Markdown link from one page to another: MkDocs resolves and validates it."""
         base = posixpath.dirname(site_path).split("/") if "/" in site_path else []
+        return relative_path(target, base)
 
-        def link(target: str, page: bool = True) -> str:
-            """A Markdown link: MkDocs resolves and validates it."""
-            return relative_path(target, base)
+    def href(self, site_path: str, target: str) -> str:
+        """A URL for raw HTML, which MkDocs leaves alone."""
+        here = page_url(site_path, self.directory_urls)
+        base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+        there = page_url(target, self.directory_urls)
+        rel = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+        return rel.rstrip("/") + "/" if there.endswith("/") or not there else rel
 
-        def href(target: str) -> str:
-            """A URL for raw HTML, which MkDocs leaves alone."""
-            here = page_url(site_path, self.directory_urls)
-            base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
-            there = page_url(target, self.directory_urls)
-            rel = posixpath.relpath(there or ".", base.rstrip("/") or ".")
-            return rel.rstrip("/") + "/" if there.endswith("/") or not there else rel
-        return self.env.get_template(template).render(link=link, href=href, today=self.today,
-                                                      procedures=self.procedures, **ctx)
+    def fragment(self, template: str, site_path: str, **ctx: Any) -> str:
+        return self.env.get_template(template).render(
+            href=lambda target: self.href(site_path, target), procedures=self.procedures, **ctx)
+
+    def _finish(self, site_path: str, page: markup.Page) -> str:
+        if page.embeds:
+            self.embeds[site_path] = page.embeds
+        return page.render()
+
+    def _proc_link(self, site_path: str, p: Procedure) -> Inline:
+        return link(p.title, self.link_path(site_path, p.site_path))
 
     # --- the pages ---------------------------------------------------------------------
 
@@ -97,76 +115,246 @@ class Renderer:
             procs = sorted((p for p in manual.published if p.section == folder), key=lambda p: p.title.lower())
             if procs:
                 out.append({"title": section.title, "description": section.description,
-                            "slug": data.slug(folder) or "general", "folder": folder,
-                            "procedures": [self._view(p) for p in procs]})
+                            "slug": anchor(folder or "general"), "folder": folder, "procedures": procs})
         return out
-
-    def _view(self, p: Procedure) -> dict:
-        return {"title": p.title, "summary": p.summary, "site_path": p.site_path,
-                "last_reviewed": p.last_reviewed, "next_review": p.next_review, "review": self.review(p)}
 
     def pages(self) -> dict[str, str]:
         """site path -> Markdown for every generated page."""
         c, base = self.content, manual_dir(self.content.settings)
         sections = self.sections()
-        out = {f"{base}/index.md": self.render("contents.md.j2", f"{base}/index.md", sections=sections)}
+        self.embeds = {}
+        out = {f"{base}/index.md": self.contents_page(f"{base}/index.md", sections)}
         for s in sections:
-            path = f"{base}/{s['folder']}/index.md"
             if s["folder"]:
-                out[path] = self.render("section.md.j2", path, section=s)
-        published = sorted(c.manual.published, key=lambda p: p.title.lower())
-        agencies = [(a, [p for p in published if a in p.applies_to]) for a in c.settings.agencies]
-        out[f"{base}/by-agency.md"] = self.render("by-agency.md.j2", f"{base}/by-agency.md",
-                                                  groups=[(a, ps) for a, ps in agencies if ps])
-        topics: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for p in published:
-            for k in {k.strip().lower(): k.strip() for k in p.keywords}.values():
-                topics[k[0].upper()][k[0].upper() + k[1:]].append(p)
-        groups = [(letter, sorted(ts.items(), key=lambda kv: kv[0].lower()))
-                  for letter, ts in sorted(topics.items())]
-        out[f"{base}/by-topic.md"] = self.render("by-topic.md.j2", f"{base}/by-topic.md", groups=groups)
+                path = f"{base}/{s['folder']}/index.md"
+                out[path] = self.section_page(path, s)
+        out[f"{base}/by-agency.md"] = self.agency_page(f"{base}/by-agency.md")
+        out[f"{base}/by-topic.md"] = self.topic_page(f"{base}/by-topic.md")
         if c.threshold:
             out.update(self.threshold_pages())
-        out["glossary.md"] = self.render("glossary.md.j2", "glossary.md", terms=c.glossary)
+        out["glossary.md"] = self.glossary_page("glossary.md")
         out["reviews.md"] = self.review_page()
-        out["editors/front-matter.md"] = self.render(
-            "front-matter.md.j2", "editors/front-matter.md", fields=schema.FIELDS,
-            agencies=c.settings.agencies, defaultable=DEFAULTABLE)
-        out["whats-changed.md"] = self.render("whats-changed.md.j2", "whats-changed.md",
-                                              months=self.amendments_by_month())
+        out["editors/front-matter.md"] = self.front_matter_page("editors/front-matter.md")
+        out["whats-changed.md"] = self.whats_changed_page("whats-changed.md")
         return out
+
+    def _published(self) -> list[Procedure]:
+        return sorted(self.content.manual.published, key=lambda p: p.title.lower())
+
+    def contents_page(self, sp: str, sections: list[dict]) -> str:
+        page = markup.Page("Procedures", meta={"hide": ["toc"]})
+        page.heading(1, "Procedures: contents")
+        page.para("Every multi-agency procedure in the manual, by section, with the date each was "
+                  "last reviewed. You can also browse ",
+                  link("by agency", self.link_path(sp, "procedures/by-agency.md")), " or ",
+                  link("by topic", self.link_path(sp, "procedures/by-topic.md")), ", see ",
+                  link("what's changed", self.link_path(sp, "whats-changed.md")), ", or use search.")
+        for s in sections:
+            page.heading(2, s["title"], anchor=s["slug"])
+            page.para(s["description"])
+            rows = []
+            for p in s["procedures"]:
+                review = self.review(p)
+                nxt = longdate(p.next_review) + (f" ({review.label})" if review.state != "ok" else "")
+                rows.append([self._proc_link(sp, p), longdate(p.last_reviewed), nxt])
+            page.table(["Procedure", "Last reviewed", "Next review"], rows)
+        return self._finish(sp, page)
+
+    def section_page(self, sp: str, s: dict) -> str:
+        page = markup.Page(s["title"])
+        page.heading(1, s["title"])
+        page.para(s["description"])
+        page.bullets(join([strong_link(p.title, self.link_path(sp, p.site_path)), " — ", p.summary,
+                           f" Last reviewed {longdate(p.last_reviewed)}."]) for p in s["procedures"])
+        page.para(link("All procedures", self.link_path(sp, "procedures/index.md")))
+        return self._finish(sp, page)
+
+    def agency_page(self, sp: str) -> str:
+        published = self._published()
+        page = markup.Page("Procedures by agency")
+        page.heading(1, "Procedures by agency")
+        page.para("Which procedures apply to which agencies. Procedures for all practitioners apply "
+                  "to everyone.")
+        for agency in self.content.settings.agencies:
+            procs = [p for p in published if agency in p.applies_to]
+            if procs:
+                page.heading(2, agency, anchor=anchor(agency, "agency"))
+                page.bullets(self._proc_link(sp, p) for p in procs)
+        return self._finish(sp, page)
+
+    def topic_page(self, sp: str) -> str:
+        topics: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for p in self._published():
+            for k in {markup.one_line(k).lower(): markup.one_line(k) for k in p.keywords}.values():
+                if k:
+                    topics[k[0].upper()][k[0].upper() + k[1:]].append(p)
+        page = markup.Page("Procedures by topic")
+        page.heading(1, "Procedures by topic")
+        page.para("Topics and other names people use, each with the procedures that cover it.")
+        for n, (letter, ts) in enumerate(sorted(topics.items())):
+            page.heading(2, letter, anchor=f"letter-{letter.lower()}" if letter.isascii() and letter.isalnum()
+                         else f"letter-{n}")
+            page.bullets(join([strong(topic), ": ", join((self._proc_link(sp, p) for p in procs), "; ")])
+                         for topic, procs in sorted(ts.items(), key=lambda kv: kv[0].lower()))
+        return self._finish(sp, page)
 
     def threshold_pages(self) -> dict[str, str]:
         t = self.content.threshold
         assert t is not None
         out = {}
-        published = sorted(self.content.manual.published, key=lambda p: p.title.lower())
+        published = self._published()
         for i, lv in enumerate(t.levels):
-            path = f"threshold/{lv.id}.md"
-            out[path] = self.render(
-                "level.md.j2", path, level=lv, domains=t.domains,
-                level_procedures=[p for p in published if lv.level in p.threshold_levels],
-                prev=t.levels[i - 1] if i else None,
-                next=t.levels[i + 1] if i + 1 < len(t.levels) else None)
-        out["threshold/matrix.md"] = self.render("matrix.md.j2", "threshold/matrix.md",
-                                                 domains=t.domains, levels=t.levels)
-        out["threshold/explorer.md"] = self.render("explorer.md.j2", "threshold/explorer.md",
-                                                   domains=t.domains, levels=t.levels)
+            sp = f"threshold/{lv.id}.md"
+            out[sp] = self.level_page(sp, lv, t.domains, [p for p in published if lv.level in p.threshold_levels],
+                                      t.levels[i - 1] if i else None,
+                                      t.levels[i + 1] if i + 1 < len(t.levels) else None)
+        sp = "threshold/matrix.md"
+        page = markup.Page("Threshold of Need matrix", meta={"hide": ["toc"]})
+        page.heading(1, "Threshold of Need: matrix")
+        page.para("The indicators of every level side by side, by domain of the Assessment "
+                  "Framework. It prints on one sheet of A4 landscape per domain.")
+        page.html(self.fragment("matrix.html.j2", sp, domains=t.domains, levels=t.levels))
+        out[sp] = self._finish(sp, page)
+        sp = "threshold/explorer.md"
+        page = markup.Page("Threshold indicator explorer", meta={"hide": ["toc"]})
+        page.heading(1, "Threshold of Need: indicator explorer")
+        page.para("Every indicator of every level. Type a word to narrow the list, or choose a domain "
+                  "or a level. Without JavaScript the complete list is shown below, grouped by level.")
+        page.html(self.fragment("explorer.html.j2", sp, domains=t.domains, levels=t.levels))
+        out[sp] = self._finish(sp, page)
         return out
+
+    def level_page(self, sp: str, lv: data.Level, domains: list[data.Domain], procs: list[Procedure],
+                   prev: data.Level | None, nxt: data.Level | None) -> str:
+        page = markup.Page(lv.title)
+        page.heading(1, lv.title, anchor=lv.id)
+        page.html(self.fragment("level-summary.html.j2", sp, level=lv))
+        page.heading(2, "Who the children are")
+        page.paras(lv.who)
+        page.heading(2, "Indicators")
+        page.para("Indicators are examples, not a checklist: use your professional judgement about "
+                  "the whole picture, including how long needs have lasted and how they add up.")
+        for d in domains:
+            page.heading(3, d.title, anchor=anchor(d.id, "domain"))
+            items = []
+            for i in lv.indicators.get(d.id, []):
+                target = self.procedures.get(i.procedure) if i.procedure else None
+                items.append(join([i.text, " — see ", self._proc_link(sp, target)]) if target else text(i.text))
+            page.bullets(items, empty="No indicators listed.")
+        page.heading(2, "What you should do")
+        page.numbered(rich(item) for item in lv.what_to_do)
+        if lv.who_leads:
+            page.para(strong("Who leads:"), " ", rich(lv.who_leads))
+        if lv.examples:
+            page.heading(2, "Worked examples")
+            for ex in lv.examples:
+                page.heading(3, ex.title)
+                page.paras(ex.situation)
+                response = paragraphs(ex.response) or [Inline("")]
+                page.para(strong("Response:"), " ", response[0])
+                page.blocks.extend(response[1:])
+        page.heading(2, "Procedures at this level")
+        page.bullets((self._proc_link(sp, p) for p in procs), empty="No procedures are tagged with this level.")
+        nav = []
+        if prev:
+            nav.append(link(f"← {prev.title}", self.link_path(sp, f"threshold/{prev.id}.md")))
+        if nxt:
+            nav.append(link(f"{nxt.title} →", self.link_path(sp, f"threshold/{nxt.id}.md")))
+        if nav:
+            page.para(join(nav, " · "))
+        return self._finish(sp, page)
+
+    def glossary_page(self, sp: str) -> str:
+        page = markup.Page("Glossary and acronyms")
+        page.heading(1, "Glossary and acronyms")
+        page.para("Terms and acronyms used in the procedures, the Threshold of Need and the "
+                  "arrangements. Wherever an acronym appears on this site, hover over it or focus it "
+                  "to see what it stands for.")
+        for t in self.content.glossary:
+            page.heading(2, t.heading, anchor=t.anchor)
+            paras = paragraphs(t.definition) or [Inline("")]
+            extra = []
+            target = self.procedures.get(t.procedure) if t.procedure else None
+            if target:
+                extra += [" See ", self._proc_link(sp, target), "."]
+            if t.aliases:
+                extra += [f" Also called: {', '.join(markup.one_line(a) for a in t.aliases)}."]
+            page.blocks.extend(paras[:-1])
+            page.para(join([paras[-1], *extra]))
+        return self._finish(sp, page)
 
     def rows(self) -> list[Row]:
         rows = [Row(d, self.review(d)) for d in self.content.reviewables]
         return sorted(rows, key=lambda r: urgency(r.status, r.doc.title))
 
+    def _doc_link(self, sp: str, doc: Reviewable) -> Inline:
+        return link(doc.title, self.link_path(sp, doc.site_path)) if doc.site_path else text(doc.title)
+
     def review_page(self, horizon: int = 90) -> str:
+        sp = "reviews.md"
         rows = self.rows()
         by_owner: dict[str, list[Row]] = defaultdict(list)
         for r in rows:
             by_owner[r.doc.owner].append(r)
-        return self.render("reviews.md.j2", "reviews.md", horizon=horizon,
-                           overdue=[r for r in rows if r.status.state == "overdue"],
-                           due=[r for r in rows if 0 <= r.status.days <= horizon],
-                           by_owner=sorted(by_owner.items()))
+        page = markup.Page("Review schedule")
+        page.heading(1, "Review schedule")
+        page.para(f"For the business team: every reviewable document, as of {longdate(self.today)} "
+                  "(the date this site was built). Overdue items come first. The same list is "
+                  "available as ", link("reviews.json", self.link_path(sp, "reviews.json")),
+                  " and from ", code("python scripts/check_reviews.py"), ".")
+        page.heading(2, "Overdue")
+        overdue = [r for r in rows if r.status.state == "overdue"]
+        if overdue:
+            page.table(["Document", "Owner", "Next review was", "Overdue by"],
+                       [[self._doc_link(sp, r.doc), r.doc.owner, longdate(r.status.next_review),
+                         f"{r.status.days_overdue} days"] for r in overdue])
+        else:
+            page.para("Nothing is overdue.")
+        page.heading(2, f"Due in the next {horizon} days")
+        due = [r for r in rows if 0 <= r.status.days <= horizon]
+        if due:
+            page.table(["Document", "Owner", "Next review", "Due in"],
+                       [[self._doc_link(sp, r.doc), r.doc.owner, longdate(r.status.next_review),
+                         f"{r.status.days} days"] for r in due])
+        else:
+            page.para(f"Nothing is due in the next {horizon} days.")
+        page.heading(2, "By owner")
+        for owner, owned in sorted(by_owner.items()):
+            page.heading(3, owner)
+            page.table(["Document", "Last reviewed", "Next review", "Status"],
+                       [[self._doc_link(sp, r.doc), longdate(r.doc.last_reviewed),
+                         longdate(r.status.next_review), r.status.label] for r in owned])
+        return self._finish(sp, page)
+
+    def front_matter_page(self, sp: str) -> str:
+        page = markup.Page("Front-matter reference")
+        page.heading(1, "Front-matter reference")
+        page.para("Every procedure starts with a block of settings between two ", code("---"),
+                  " lines. This page is generated from the schema the build itself uses, so it is "
+                  "always up to date.")
+        page.heading(2, "Keys")
+        page.table(["Key", "Required", "What it is", "Example"],
+                   [[code(f.name), "Yes" if f.required else "No", f.description, code(f.example)]
+                    for f in schema.FIELDS])
+        page.para(code("review_every"), " or ", code("next_review"), " must be given (in the procedure "
+                  "or its section's defaults). If a procedure gives ", code("next_review"),
+                  ", it wins over a ", code("review_every"), " inherited from its section.")
+        page.heading(2, "Agencies for applies_to")
+        page.bullets(self.content.settings.agencies)
+        page.heading(2, "Section settings (_section.yml)")
+        page.para("Each folder under ", code("procedures/"), " is a section. Its ", code("_section.yml"),
+                  " may hold:")
+        page.table(["Key", "What it is"], [
+            [code("title"), "The section's name in the sidebar and the contents."],
+            [code("description"), "One sentence shown under the title."],
+            [code("order"), "Sections are listed from the lowest number."],
+            [code("defaults"), join(["Values for every procedure in the folder and the folders inside it: ",
+                                     join((code(k) for k in DEFAULTABLE), ", "),
+                                     ". The nearest folder wins, and the procedure's own front matter "
+                                     "wins over all."])]])
+        page.heading(2, "A complete example")
+        page.raw(FRONT_MATTER_EXAMPLE)
+        return self._finish(sp, page)
 
     def amendments(self) -> list[dict]:
         items = [{"date": a.date, "summary": a.summary, "doc": d}
@@ -178,6 +366,21 @@ class Renderer:
         for r in self.amendments():
             months.setdefault(f"{r['date']:%B %Y}", []).append(r)
         return list(months.items())
+
+    def whats_changed_page(self, sp: str) -> str:
+        page = markup.Page("What's changed")
+        page.heading(1, "What's changed")
+        page.para("Changes to procedures and documents, newest first. Subscribe to the ",
+                  link("updates feed", self.link_path(sp, "feed.xml")),
+                  " in a feed reader to hear about changes.")
+        months = self.amendments_by_month()
+        for month, rows in months:
+            page.heading(2, month)
+            page.bullets(join([strong(longdate(r["date"])), " — ", self._doc_link(sp, r["doc"]), ": ",
+                               r["summary"]]) for r in rows)
+        if not months:
+            page.para("No changes have been recorded yet.")
+        return self._finish(sp, page)
 
     # --- machine-readable outputs ------------------------------------------------------
 
@@ -233,5 +436,29 @@ def page_url(site_path: str, directory_urls: bool = True) -> str:
     return f"{stem}/" if directory_urls else f"{stem}.html"
 
 
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)
+def strong_link(label: str, destination: str) -> Inline:
+    return Inline(f"**{link(label, destination)}**")
+
+
+FRONT_MATTER_EXAMPLE = """
+```yaml
+---
+id: strategy-discussions
+title: Strategy discussions
+summary: When and how agencies hold a strategy discussion.
+status: draft
+version: "1.0"
+approved_on: 2025-04-01
+last_reviewed: 2025-04-01
+applies_to: [Children's social care, Police, Health]
+threshold_levels: [4]
+related: [section-47-enquiries]
+keywords: [strategy meeting]
+legislation:
+  - Children Act 1989, section 47
+amendments:
+  - date: 2025-04-01
+    summary: First version.
+---
+```
+"""

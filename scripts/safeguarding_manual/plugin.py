@@ -7,10 +7,12 @@ import datetime as dt
 import html
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -18,7 +20,7 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import content as content_mod, csp, preview, references
+from . import content as content_mod, csp, preview, references, sanitize
 from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
@@ -37,6 +39,27 @@ def _report(finding: Finding) -> None:
     (log.error if finding.severity == "error" else log.info)(str(finding))
 
 
+OUR_TEMPLATES = ("main.html", "procedure.html")
+
+
+def _ours(name: str | None) -> bool:
+    """Templates of this site (autoescaped) as opposed to Material's own."""
+    return bool(name) and (name in OUR_TEMPLATES or name.startswith(("partials/wf-", "partials/procedure-")))
+
+
+def title_text(value: str) -> str:
+    """A title for the theme: no tag can form (`<`, `>` escaped); `&` and quotes are left,
+    because the theme escapes titles itself where they go into attributes."""
+    return " ".join(value.split()).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def css_string(value: Any) -> markupsafe.Markup:
+    """A CSS string literal (for @page margin boxes): quotes, backslashes and `<` escaped."""
+    s = " ".join(str(value or "").split())
+    s = re.sub(r'[\\"<>&\x00-\x1f]', lambda m: f"\\{ord(m.group(0)):x} ", s)
+    return markupsafe.Markup(f'"{s}"')
+
+
 class ManualPlugin(BasePlugin[ManualConfig]):
     def __init__(self) -> None:
         self.dirty = False  # `mkdocs serve --dirty`: the fast preview
@@ -48,6 +71,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.files: Files | None = None
         self.today = dt.date.today()
         self.parallel = ParallelRender()
+        self.embeds: dict[str, list[str]] = {}
 
     def on_startup(self, *, command, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
@@ -125,6 +149,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                         files.append(File(image.relative_to(self.root).as_posix(), src_dir=str(self.root),
                                           dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
         generated_pages = self.renderer.pages()
+        self.embeds = self.renderer.embeds  # trusted fragments of generated pages, by site path
         self.generated_paths = list(generated_pages)
         for site_path, markdown in generated_pages.items():
             existing = files.get_file_from_path(site_path)
@@ -182,7 +207,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             f = files.get_file_from_path(f"{base}/{section['folder']}/index.md")
             if f and f.page and f.page not in parent.children:
                 f.page.parent = parent
-                f.page.title = section["title"]
+                f.page.title = title_text(section["title"])  # the theme prints titles as HTML
                 parent.children.insert(position, f.page)
         # A procedure is not in the nav, but belongs under "Procedures": the sidebar then
         # opens that section (its sections, never every procedure) when a procedure is shown.
@@ -201,8 +226,14 @@ class ManualPlugin(BasePlugin[ManualConfig]):
 
     def on_env(self, env, *, config, files):
         env.filters["wf_date"] = longdate
-        # Compiled templates are kept between builds (a preview rebuild compiles none).
-        cache_dir = self.root / ".cache" / "jinja"
+        env.filters["wf_css_string"] = css_string
+        # MkDocs' theme environment does not escape; our own templates do (Material's print
+        # page.content, already sanitised HTML, and their own fields as they are).
+        env.autoescape = _ours
+        # Compiled templates are kept between builds (a preview rebuild compiles none). The
+        # folder name changes with how templates are compiled (autoescape), so a cache from
+        # before is never reused.
+        cache_dir = self.root / ".cache" / "jinja-autoescape"
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
@@ -223,6 +254,12 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                          "hide": ["path"]}  # the template's breadcrumb names the section too
         elif site_path.startswith("threshold/level-"):
             page.meta.setdefault("search", {"boost": 2})
+        # The theme prints a page's title as HTML (in text, and escaped again in attributes)
+        # and its description raw inside an attribute: give it text that cannot become markup.
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = title_text(page.meta["title"])
+        if isinstance(page.meta.get("description"), str):
+            page.meta["description"] = html.escape(" ".join(page.meta["description"].split()), quote=True)
         markdown = references.expand(markdown, site_path, self.content.site)
         if procedure is not None and procedure.keywords:
             # Visible, and so indexed by search: the names readers type for this procedure.
@@ -244,10 +281,31 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         f = self.files.get_file_from_path(site_path) if self.files else None
         return f.url if f else ""
 
-    @event_priority(-100)  # last: hash the final inline scripts, after every other plugin
+    @event_priority(100)  # first: every other plugin (search) sees sanitised content
+    def on_page_content(self, html_: str, *, page: Page, config, files: Files) -> str:
+        if not self.config.enabled or self.content is None:
+            return html_
+        site_path = page.file.src_uri
+        return sanitize.content(html_, self.embeds.get(site_path),
+                                lambda n: self.content.site.render_block(n, site_path))
+
+    @event_priority(-100)  # last: check and protect the finished page, after every other plugin
     def on_post_page(self, output: str, *, page: Page, config) -> str:
         if not self.config.enabled:
             return output
+        return self._protect(output, page.file.src_uri)
+
+    def on_post_template(self, output: str, *, template_name: str, config) -> str:
+        """Static templates (404.html) carry the same policy as every page."""
+        if not self.config.enabled or not template_name.endswith(".html"):
+            return output
+        return self._protect(output, template_name)
+
+    def _protect(self, output: str, name: str) -> str:
+        for problem in csp.problems(output):
+            log.error(f"{name}: the built page contains {problem} — this is a fault in the "
+                      "site's templates or plugins, not in the content; the build stops so it is "
+                      "never published")
         return csp.apply(output)
 
     def on_post_build(self, *, config) -> None:

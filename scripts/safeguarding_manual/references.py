@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 from markdown.extensions.toc import slugify
 
 from .findings import Finding, did_you_mean
+from .markup import embed_token, link, one_line, text
 
 # Code spans are matched first so that `[[example]]` inside backticks stays literal.
 XREF = re.compile(
@@ -54,17 +55,18 @@ class Contact:
         return not self.value or "to be confirmed" in self.value.lower()
 
     def markdown(self) -> str:
+        """The contact in page text; every value is escaped (validated in `contacts.py`)."""
         if self.placeholder:
             return (f'<span class="wf-placeholder" title="Not yet confirmed">'
-                    f"{html.escape(self.label)}: to be confirmed</span>")
+                    f"{html.escape(one_line(self.label))}: to be confirmed</span>")
         value = self.value or ""
         if self.kind == "phone":
-            return f"[{value}](tel:{re.sub(r'[^0-9+]', '', value)})"
+            return link(value, "tel:" + re.sub(r"[^0-9+]", "", value))
         if self.kind == "email":
-            return f"[{value}](mailto:{value})"
+            return link(value, "mailto:" + value)
         if self.kind == "url":
-            return f"[{self.label}]({value})"
-        return value
+            return link(self.label, value)
+        return text(value)
 
 
 @dataclass
@@ -81,6 +83,18 @@ class Site:
     # collections["arrangements"]["dispute-resolution"] = Target of that page.
     collections: dict[str, dict[str, Target]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # ids whose page failed validation
+
+    def embed(self, key: str, page_path: str) -> str:
+        """What stands in a page's Markdown for a block: a token that the build replaces
+        with the block's HTML after the page has been sanitised (see sanitize.content)."""
+        return "\n\n" + embed_token(self.block_keys().index(key), "block") + "\n\n"
+
+    def block_keys(self) -> list[str]:
+        return sorted(self.blocks)
+
+    def render_block(self, n: int, page_path: str) -> str:
+        keys = self.block_keys()
+        return self.blocks[keys[n]](page_path) if n < len(keys) else ""
 
     def add(self, target: Target) -> Target:
         self.targets[target.key] = target
@@ -168,7 +182,7 @@ def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Res
         if block is None:
             choices = [b for b in site.blocks if b.startswith(key.split(":")[0])]
             return Resolved(m.group(0), problem=f"`{key}` is not a chart{did_you_mean(key, choices)}")
-        return Resolved(block(page_path) if render else "")
+        return Resolved(site.embed(key, page_path) if render else "")
     target = site.targets.get(key)
     if anchor and key in site.collections:
         sections = site.collections[key]
@@ -190,9 +204,8 @@ def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Res
         return Resolved("", target)
     label = text or (target.anchors.get(anchor) if anchor and target.kind != "procedure" else None) \
         or target.title
-    label = label.replace("[", "\\[").replace("]", "\\]")
     url = relative(page_path, target.site_path) + (f"#{anchor}" if anchor else "")
-    return Resolved(f"[{label}]({url})", target)
+    return Resolved(link(label, url), target)
 
 
 def expand(markdown: str, page_path: str, site: Site) -> str:
