@@ -1,26 +1,29 @@
-"""A small on-disk cache of parsed source files, keyed by path, size and modification time.
+"""A small on-disk cache of parsed source files, keyed by path and the file's content hash.
 
 Parsing 500 front matters with YAML is most of the time the checks and the preview take; a
 file that has not changed since the last run is not parsed again. The cache is only an
 optimisation: it is ignored whenever it is missing, stale, from another version or unreadable.
+It is keyed on what the file holds (not its size and time, which an edit can leave unchanged),
+so a page changed to `draft` is never served from an older parse.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
 
-VERSION = 3  # bump when what is cached changes shape
+VERSION = 4  # bump when what is cached changes shape
 ENABLED = os.environ.get("MANUAL_CACHE", "1") not in ("0", "")
 
 
 class FileCache:
     def __init__(self, root: Path, name: str = "parsed-sources.pickle"):
         self.path = root / ".cache" / "manual" / name
-        self.entries: dict[str, tuple[tuple[int, int], Any]] = {}
+        self.entries: dict[str, tuple[bytes, Any]] = {}
         self.dirty = False
         if ENABLED and self.path.is_file():
             try:
@@ -32,18 +35,17 @@ class FileCache:
                 self.entries = {}
 
     @staticmethod
-    def key(file: Path) -> tuple[int, int]:
-        st = file.stat()
-        return st.st_mtime_ns, st.st_size
+    def key(raw: bytes) -> bytes:
+        return hashlib.blake2b(raw, digest_size=20).digest()
 
-    def get(self, rel: str, file: Path) -> Any:
+    def get(self, rel: str, raw: bytes) -> Any:
         entry = self.entries.get(rel)
-        if entry is not None and entry[0] == self.key(file):
+        if entry is not None and entry[0] == self.key(raw):
             return entry[1]
         return None
 
-    def put(self, rel: str, file: Path, value: Any) -> None:
-        self.entries[rel] = (self.key(file), value)
+    def put(self, rel: str, raw: bytes, value: Any) -> None:
+        self.entries[rel] = (self.key(raw), value)
         self.dirty = True
 
     def save(self) -> None:

@@ -5,6 +5,7 @@ all start here, so a rule is never written twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from . import charts, data, frontmatter, references, safety, schema
+from . import charts, data, frontmatter, references, safety, schema, siteconfig
 from .findings import ContentError, Finding, did_you_mean
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
@@ -64,6 +65,8 @@ class Settings:
     site_url: str = ""
     repo_url: str = ""
     preview: bool = False
+    exit_page_url: Any = None
+    today: dt.date = field(default_factory=dt.date.today)
 
     def config_line(self, pattern: str, config_file: str = "mkdocs.yml") -> int:
         """The line of mkdocs.yml matching a regular expression, for messages (1 if none)."""
@@ -86,11 +89,13 @@ class Settings:
             if isinstance(entry, dict) and "manual" in entry:
                 plugin_cfg = entry["manual"] or {}
         extra = raw.get("extra") or {}
-        return cls(root=root, docs_dir=raw.get("docs_dir", "docs"),
-                   procedures_dir=plugin_cfg.get("procedures_dir", "procedures"),
+        if not isinstance(extra, dict):
+            extra = {}
+        return cls(root=root, docs_dir=str(raw.get("docs_dir", "docs")),
+                   procedures_dir=str(plugin_cfg.get("procedures_dir", "procedures")),
                    agencies=tuple(plugin_cfg.get("agencies") or schema.DEFAULT_AGENCIES),
-                   contacts=extra.get("contacts") or {}, site_url=raw.get("site_url") or "",
-                   repo_url=raw.get("repo_url") or "")
+                   contacts=extra.get("contacts"), site_url=str(raw.get("site_url") or ""),
+                   repo_url=str(raw.get("repo_url") or ""), exit_page_url=extra.get("exit_page_url"))
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -147,24 +152,57 @@ def _read_pages(root: Path, docs_dir: str) -> tuple[dict[str, Page], list[Findin
             except ContentError as exc:
                 findings.extend(exc.findings)
                 continue
+            problems = check_page_meta(doc)
+            if problems:
+                findings.extend(problems)
+                continue
             m = TITLE_RE.search(doc.body)
             title = str(doc.meta.get("title") or (m.group(1) if m else site_path))
             pages[site_path] = Page(site_path, rel, title, doc.meta, doc.body, doc.body_line)
     return pages, findings
 
 
-def _contacts(raw: dict[str, Any]) -> dict[str, Contact]:
-    out = {}
-    for key, value in (raw or {}).items():
-        if isinstance(value, dict):
-            out[key] = Contact(key, str(value.get("label") or key), value.get("value") and str(value["value"]),
-                               str(value.get("kind") or "text"), str(value.get("note") or ""))
+PAGE_KEYS = ("title", "description", "hide", "order", "status", "search")
+HIDE = ("navigation", "toc", "footer", "path", "feedback", "tags")
+
+
+def check_page_meta(doc: frontmatter.Document) -> list[Finding]:
+    """A hand-written page's front matter: known keys, plain values. (No `template:` — the
+    site chooses templates — and `status: draft` keeps a page out of the public site.)"""
+    out = []
+    for key, value in doc.meta.items():
+        line = doc.line_of(key)
+        if key not in PAGE_KEYS:
+            hint = " — pages cannot choose their template" if key == "template" else \
+                did_you_mean(str(key), PAGE_KEYS) or " — use one of: " + ", ".join(PAGE_KEYS)
+            out.append(Finding(doc.path, line, f"`{key}` is not a page setting{hint}", code="unknown-key"))
+            continue
+        try:
+            if key in ("title", "description"):
+                schema.BY_NAME["title"].check(value)
+            elif key == "status":
+                schema.BY_NAME["status"].check(value)
+            elif key == "order":
+                if isinstance(value, bool) or not isinstance(value, int) or not -10_000 <= value <= 10_000:
+                    raise schema.Invalid("must be a whole number, such as 10")
+            elif key == "hide":
+                if not isinstance(value, list) or any(v not in HIDE for v in value):
+                    raise schema.Invalid("must be a list of: " + ", ".join(HIDE))
+            elif key == "search":
+                if not isinstance(value, dict) or set(value) - {"exclude", "boost"} \
+                        or not isinstance(value.get("exclude", False), bool) \
+                        or not isinstance(value.get("boost", 1), (int, float)) \
+                        or not 0 <= value.get("boost", 1) <= 10:
+                    raise schema.Invalid("must be `exclude: true` or `boost:` a number from 0 to 10")
+        except schema.Invalid as exc:
+            out.append(Finding(doc.path, line, f"{key}: {exc}"))
     return out
 
 
 def build_site(settings: Settings, manual: Manual, pages: dict[str, Page],
-               threshold: data.Threshold | None, glossary: list[data.Term]) -> Site:
-    site = Site(contacts=_contacts(settings.contacts), broken=set(manual.invalid_ids))
+               threshold: data.Threshold | None, glossary: list[data.Term],
+               contacts: dict[str, Contact]) -> Site:
+    site = Site(contacts=contacts, broken=set(manual.invalid_ids))
     for page in pages.values():
         site.pages[page.site_path] = Target(page.site_path, page.site_path, page.title,
                                             references.headings(page.body))
@@ -204,6 +242,62 @@ def add_blocks(site: Site, structure: Any, report: Any) -> None:
         site.blocks["structure-chart"] = render
 
 
+RESERVED_IDS = {*SHORT_KEYS, "contact", "chart", "structure-chart", "index", "versions"}
+
+
+def _reserved(settings: Settings, manual: Manual, pages: dict[str, Page],
+              threshold: data.Threshold | None) -> list[Finding]:
+    """Names the site itself uses: a procedure or page there would be silently replaced."""
+    out = []
+    base = manual_dir(settings)
+    generated = set(GENERATED) | {f"{base}/index.md"} | {
+        f"{base}/{folder}/index.md" for folder in manual.sections if folder}
+    generated |= {f"threshold/level-{n}.md" for n in range(1, 5)}
+    for p in manual.procedures:
+        if p.id in RESERVED_IDS or re.fullmatch(r"level-\d+", p.id):
+            out.append(Finding(p.path, p.line_of("id"), f"the id `{p.id}` is a name the site uses "
+                               f"for its own pages ([[{p.id}]] already means something) — choose "
+                               "another id", code="reserved"))
+        if p.site_path in generated:
+            out.append(Finding(p.path, 1, f"{p.site_path} is the address of a page the site makes "
+                               "itself — rename the file", code="reserved"))
+    for sp, page in pages.items():
+        if sp in generated or sp.startswith(f"{base}/"):
+            out.append(Finding(page.path, 1, f"{page.path} would be replaced by a page the site makes "
+                               f"itself ({sp}) — move or rename it", code="reserved"))
+    return out
+
+
+def _dates(today: dt.date, docs: list[Reviewable]) -> list[Finding]:
+    """Dates that cannot be right on the day of the build: a review or approval that has not
+    happened yet, or a next review further away than any review cycle."""
+    out = []
+    latest = today.replace(year=today.year + 6) if not (today.month == 2 and today.day == 29) else \
+        today.replace(year=today.year + 6, day=28)
+
+    def line(doc: Reviewable, key: str) -> int:
+        return doc.line_of(key) if isinstance(doc, Procedure) else doc.line
+    for doc in docs:
+        for key in ("last_reviewed", "approved_on"):
+            value = getattr(doc, key, None)
+            if value and value > today:
+                out.append(Finding(doc.path, line(doc, key), f"{key} {value} is in the future — use the "
+                                   "date it actually happened", code="date"))
+        for a in doc.amendments:
+            if a.date > today:
+                out.append(Finding(doc.path, line(doc, "amendments"), f"the amendment dated {a.date} is "
+                                   "in the future — date it when the change is made", code="date"))
+        try:
+            nxt = doc.next_review
+        except (ValueError, OverflowError):
+            continue
+        if nxt > latest:
+            out.append(Finding(doc.path, line(doc, "next_review" if doc.next_review_on else "review_every"),
+                               f"the next review ({nxt}) is more than six years away — reviews are "
+                               "due every one to five years", code="date"))
+    return out
+
+
 def manual_dir(settings: Settings) -> str:
     return settings.procedures_dir.strip("/")
 
@@ -214,19 +308,27 @@ def load(settings: Settings) -> Content:
     manual = load_manual(root, settings.procedures_dir, settings.agencies)
     manual.preview = settings.preview
     findings = list(manual.findings)
-    threshold, problems = data.load_threshold(docs)
+    threshold, problems = data.load_threshold(docs, prefix=settings.docs_dir)
     findings += problems
-    glossary, problems = data.load_glossary(docs)
+    glossary, problems = data.load_glossary(docs, prefix=settings.docs_dir)
     findings += problems
-    documents, problems = data.load_documents(docs)
+    documents, problems = data.load_documents(docs, prefix=settings.docs_dir)
     findings += problems
-    structure, problems = data.load_yaml_data(docs, f"{data.DATA_DIR}/arrangements-structure.yml")
+    structure, problems = data.load_structure(docs, prefix=settings.docs_dir)
     findings += problems
-    report, problems = data.load_yaml_data(docs, f"{data.DATA_DIR}/annual-report-2024-25.yml")
+    report, problems = data.load_report(docs, prefix=settings.docs_dir)
     findings += problems
     pages, problems = _read_pages(root, settings.docs_dir)
     findings += problems
-    site = build_site(settings, manual, pages, threshold, glossary)
+    drafts = {sp for sp, page in pages.items() if page.meta.get("status") in ("draft", "archived")
+              and not (settings.preview and page.meta.get("status") == "draft")}
+    pages = {sp: page for sp, page in pages.items() if sp not in drafts}
+    contacts, problems = siteconfig.contacts(settings.contacts, settings.config_line)
+    findings += problems + siteconfig.exit_url(settings.exit_page_url, settings.config_line)
+    findings += _reserved(settings, manual, pages, threshold)
+    findings += _dates(settings.today, [*manual.procedures, *documents,
+                                        *([threshold.document] if threshold and threshold.document else [])])
+    site = build_site(settings, manual, pages, threshold, glossary, contacts)
     add_blocks(site, structure, report)
     return Content(settings, manual, threshold, glossary, documents, structure, report,
                    pages, site, findings)
@@ -238,6 +340,12 @@ def sources(content: Content) -> Iterable[tuple[str, str, str, int, Procedure | 
         yield p.site_path, p.path, p.body, p.body_line, p
     for page in content.pages.values():
         yield page.site_path, page.path, page.body, page.body_line, None
+
+
+def _incomplete(path: str, body: str, first: int) -> list[Finding]:
+    return [Finding(path, first + n, f"`{ref[:60]}` is not a complete reference — write "
+                    "[[id]], [[id#heading]] or [[id|your words]]", code="bad-reference")
+            for n, ref in references.incomplete_refs(body)]
 
 
 def check_references(content: Content) -> list[Finding]:
@@ -266,6 +374,18 @@ def check_references(content: Content) -> list[Finding]:
             problem = references.check_link(site, site_path, url)
             if problem:
                 out.append(Finding(path, first + n, problem, code="broken-link"))
+        out += _incomplete(path, body, first)
+    if content.threshold:
+        # texts in the threshold data may refer to procedures and contacts, like a page
+        t = content.threshold
+        for line, text_ in t.texts:
+            for _n, m in references.iter_refs(text_):
+                res = references.resolve(site, "threshold/index.md", m, render=False)
+                if res.problem:
+                    out.append(Finding(t.path, line, res.problem, code=res.code))
+                elif res.target is not None:
+                    referenced.setdefault(res.target.key, set()).add(t.path)
+            out += _incomplete(t.path, text_, line)
     for p in content.manual.procedures:
         for rid in p.related:
             referenced.setdefault(rid, set()).add(p.id)

@@ -38,39 +38,73 @@ class _Reader:
     def error(self, keys: tuple, message: str) -> None:
         self.findings.append(Finding(self.path, self.line(*keys), message))
 
-    def text(self, obj: dict, key: str, keys: tuple, required: bool = True) -> str:
+    def text(self, obj: dict, key: str, keys: tuple, required: bool = True,
+             multiline: bool = False, limit: int = 5000) -> str:
         value = obj.get(key) if isinstance(obj, dict) else None
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.error(keys, f"`{key}` is missing or empty — add `{key}: …`")
             return ""
-        if not isinstance(value, (str, int, float)):
-            self.error((*keys, key), f"`{key}` must be text")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error((*keys, key), f"`{key}` must be text, not a list or block")
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        if "\n" in text and not multiline:
+            self.error((*keys, key), f"`{key}` must be one line — join its lines into one")
+            return ""
+        if len(text) > limit:
+            self.error((*keys, key), f"`{key}` is {len(text):,} characters long; keep it under {limit:,}")
+            return ""
+        return text
 
-    def items(self, obj: Any, key: str, keys: tuple) -> list:
+    def slug(self, obj: dict, key: str, keys: tuple, required: bool = True) -> str:
+        value = self.text(obj, key, keys, required)
+        if value and not schema.SLUG.match(value):
+            self.error((*keys, key), f'`{key}: {value[:40]}` must use only lower-case letters, digits '
+                       f"and hyphens — for example `{slug(value) or 'my-id'}`")
+            return ""
+        return value
+
+    def items(self, obj: Any, key: str, keys: tuple, kind: type | None = None) -> list:
+        """A list under `key`; with `kind`, items of another type are reported and left out."""
         value = obj.get(key) if isinstance(obj, dict) else None
         if value is None:
             return []
         if not isinstance(value, list):
             self.error((*keys, key), f"`{key}` must be a list of items starting with `- `")
             return []
-        return value
+        if kind is None:
+            return value
+        out = []
+        for i, item in enumerate(value):
+            if kind is str and isinstance(item, (str, int, float)) and not isinstance(item, bool) \
+                    and str(item).strip():
+                out.append(str(item).strip())
+            elif kind is dict and isinstance(item, dict):
+                out.append(item)
+            else:
+                what = "a line of text" if kind is str else "a block of `key: value` lines"
+                self.error((*keys, key, i), f"item {i + 1} of `{key}` must be {what}")
+        return out
 
 
-def read_yaml(root: Path, rel: str) -> tuple[Any, dict[tuple, int], list[Finding]]:
+def read_yaml(root: Path, rel: str, prefix: str = "docs") -> tuple[Any, dict[tuple, int], list[Finding]]:
+    """`prefix` is the docs folder as editors see it, so messages name the repository path
+    (docs/_data/glossary.yml)."""
     file = root / rel
     if not file.is_file():
         return None, {}, []
+    path = f"{prefix}/{rel}"
     try:
-        data, lines = frontmatter.load_yaml(rel, frontmatter.decode(rel, file.read_bytes()))
+        data, lines = frontmatter.load_yaml(path, frontmatter.decode(path, file.read_bytes()))
     except ContentError as exc:
         return None, {}, exc.findings
     return data, lines, []
 
 
 # --- Threshold of Need -------------------------------------------------------------------
+
+LEVEL_KEYS = ("level", "name", "summary", "who", "indicators", "what_to_do", "who_leads", "examples")
 
 @dataclass
 class Indicator:
@@ -121,10 +155,14 @@ class Threshold:
     document: Reviewable | None
     domains: list[Domain]
     levels: list[Level]
+    texts: list[tuple[int, str]] = field(default_factory=list)  # (line, text) with [[references]]
 
     @property
     def indicators(self) -> list[Indicator]:
         return [i for lv in self.levels for d in self.domains for i in lv.indicators.get(d.id, [])]
+
+
+SITE_PATH = re.compile(r"^[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*\.md$")
 
 
 def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> Reviewable | None:
@@ -156,9 +194,19 @@ def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> 
             amendments.append(Amendment(**schema.BY_NAME["amendments"].check([a])[0]))
         except schema.Invalid as exc:
             r.error((*keys, "amendments", i), f"amendments: {exc}")
+    status = "approved"
+    if "status" in obj:
+        try:
+            status = schema.BY_NAME["status"].check(obj["status"])
+        except schema.Invalid as exc:
+            r.error((*keys, "status"), f"status: {exc}")
+    url = obj.get("url")
+    if url is not None and (not isinstance(url, str) or not SITE_PATH.match(url)):
+        r.error((*keys, "url"), f'url "{str(url)[:60]}" must be the path of a page of this site, '
+                "such as arrangements/index.md")
     if r.findings:
         return None
-    return Reviewable(
+    return Reviewable(status=status, 
         id=str(obj.get("id") or id_), title=r.text(obj, "title", keys), path=r.path,
         owner=values["owner"], approved_by=values["approved_by"],
         last_reviewed=values["last_reviewed"], review_every=values.get("review_every"),
@@ -167,22 +215,23 @@ def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> 
 
 
 def load_threshold(docs: Path, rel: str = f"{DATA_DIR}/threshold.yml",
-                   site_path: str = "threshold/index.md") -> tuple[Threshold | None, list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel)
+                   site_path: str = "threshold/index.md", prefix: str = "docs") -> tuple[Threshold | None, list[Finding]]:
+    data, lines, problems = read_yaml(docs, rel, prefix)
     if problems or data is None:
         return None, problems
-    path = f"docs/{rel}"
+    path = f"{prefix}/{rel}"
     r = _Reader(path, data, lines)
     if not isinstance(data, dict):
         r.error((), "the threshold file must have `document:`, `domains:` and `levels:`")
         return None, r.findings
     document = _reviewable(r, data.get("document"), ("document",), "threshold", site_path)
     domains = []
-    for i, d in enumerate(r.items(data, "domains", ())):
+    for i, d in enumerate(r.items(data, "domains", (), dict)):
         keys = ("domains", i)
-        domains.append(Domain(r.text(d, "id", keys), r.text(d, "title", keys),
+        domains.append(Domain(r.slug(d, "id", keys), r.text(d, "title", keys),
                               r.text(d, "description", keys, required=False)))
     domain_ids = [d.id for d in domains]
+    texts: list[tuple[int, str]] = []  # (line, text) of texts that may hold [[references]]
     if len(domains) != 3:
         r.error(("domains",), f"there must be three domains (the Assessment Framework's), found {len(domains)}")
     levels = []
@@ -191,6 +240,9 @@ def load_threshold(docs: Path, rel: str = f"{DATA_DIR}/threshold.yml",
         if not isinstance(lv, dict):
             r.error(keys, "each level must be a block with `level:`, `name:`, `indicators:` …")
             continue
+        for key in lv:
+            if key not in LEVEL_KEYS:
+                r.error((*keys, key), f"`{key}` is not a level setting{did_you_mean(str(key), LEVEL_KEYS)}")
         number = lv.get("level")
         if number not in (1, 2, 3, 4) or isinstance(number, bool):
             r.error((*keys, "level"), f'level "{number}" must be a whole number from 1 to 4')
@@ -205,29 +257,38 @@ def load_threshold(docs: Path, rel: str = f"{DATA_DIR}/threshold.yml",
                 r.error((*keys, "indicators", dom), f"`{dom}` is not a domain{did_you_mean(str(dom), domain_ids)}"
                         " — use one of: " + ", ".join(domain_ids))
                 continue
+            if entries is not None and not isinstance(entries, list):
+                r.error((*keys, "indicators", dom), f"the indicators under `{dom}` must be a list, each "
+                        "starting with `- text:`")
+                continue
             for j, entry in enumerate(entries or []):
                 ik = (*keys, "indicators", dom, j)
                 if isinstance(entry, str):
                     entry = {"text": entry}
-                if not isinstance(entry, dict) or not str(entry.get("text") or "").strip():
-                    r.error(ik, "each indicator needs `text:` (and optionally `procedure:`)")
+                if not isinstance(entry, dict) or set(entry) - {"text", "procedure"}:
+                    r.error(ik, "each indicator needs `text:` (and optionally `procedure:`), nothing else")
                     continue
-                indicators[dom].append(Indicator(str(entry["text"]).strip(), number, dom,
-                                                 entry.get("procedure"), r.line(*ik)))
+                text = r.text(entry, "text", ik)
+                procedure = r.slug(entry, "procedure", ik, required=False) or None
+                if text:
+                    indicators[dom].append(Indicator(text, number, dom, procedure, r.line(*ik)))
         examples = []
-        for j, ex in enumerate(r.items(lv, "examples", keys)):
+        for j, ex in enumerate(r.items(lv, "examples", keys, dict)):
             ek = (*keys, "examples", j)
-            examples.append(Example(r.text(ex, "title", ek), r.text(ex, "situation", ek),
-                                    r.text(ex, "response", ek)))
+            examples.append(Example(r.text(ex, "title", ek), r.text(ex, "situation", ek, multiline=True),
+                                    r.text(ex, "response", ek, multiline=True)))
         levels.append(Level(number, r.text(lv, "name", keys), r.text(lv, "summary", keys),
-                            r.text(lv, "who", keys), indicators,
-                            [str(x) for x in r.items(lv, "what_to_do", keys)],
+                            r.text(lv, "who", keys, multiline=True), indicators,
+                            r.items(lv, "what_to_do", keys, str),
                             r.text(lv, "who_leads", keys, required=False), examples))
+        texts += [(r.line(*keys, "who"), levels[-1].who), (r.line(*keys, "who_leads"), levels[-1].who_leads)]
+        texts += [(r.line(*keys, "what_to_do", j), t) for j, t in enumerate(levels[-1].what_to_do)]
+        texts += [(r.line(*keys, "examples", j), f"{ex.situation} {ex.response}") for j, ex in enumerate(examples)]
     if sorted(lv.level for lv in levels) != [1, 2, 3, 4]:
         r.error(("levels",), "the threshold must describe levels 1, 2, 3 and 4, once each")
     if r.findings:
         return None, r.findings
-    return Threshold(path, document, domains, sorted(levels, key=lambda lv: lv.level)), []
+    return Threshold(path, document, domains, sorted(levels, key=lambda lv: lv.level), texts), []
 
 
 # --- Glossary ----------------------------------------------------------------------------
@@ -243,18 +304,22 @@ class Term:
 
     @property
     def anchor(self) -> str:
-        return slug(self.abbr or self.term)
+        s = slug(self.abbr or self.term)
+        return s if s[:1].isalpha() else f"term-{s}"
 
     @property
     def heading(self) -> str:
         return f"{self.abbr} — {self.term}" if self.abbr else self.term
 
 
-def load_glossary(docs: Path, rel: str = f"{DATA_DIR}/glossary.yml") -> tuple[list[Term], list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel)
+TERM_KEYS = ("term", "abbr", "definition", "procedure", "aliases")
+
+
+def load_glossary(docs: Path, rel: str = f"{DATA_DIR}/glossary.yml", prefix: str = "docs") -> tuple[list[Term], list[Finding]]:
+    data, lines, problems = read_yaml(docs, rel, prefix)
     if problems or data is None:
         return [], problems
-    r = _Reader(f"docs/{rel}", data, lines)
+    r = _Reader(f"{prefix}/{rel}", data, lines)
     if not isinstance(data, list):
         r.error((), "the glossary must be a list of entries starting with `- term:`")
         return [], r.findings
@@ -262,10 +327,18 @@ def load_glossary(docs: Path, rel: str = f"{DATA_DIR}/glossary.yml") -> tuple[li
     seen: dict[str, int] = {}
     for i, e in enumerate(data):
         keys = (i,)
-        t = Term(r.text(e, "term", keys), r.text(e, "definition", keys),
-                 r.text(e, "abbr", keys, required=False) or None,
-                 r.text(e, "procedure", keys, required=False) or None,
-                 [str(a) for a in r.items(e, "aliases", keys)], r.line(*keys))
+        if not isinstance(e, dict):
+            r.error(keys, "each glossary entry must be a block: `- term:` then `definition:`")
+            continue
+        for key in e:
+            if key not in TERM_KEYS:
+                r.error((*keys, key), f"`{key}` is not a glossary setting{did_you_mean(str(key), TERM_KEYS)}")
+        t = Term(r.text(e, "term", keys, limit=200), r.text(e, "definition", keys, multiline=True),
+                 r.text(e, "abbr", keys, required=False, limit=30) or None,
+                 r.slug(e, "procedure", keys, required=False) or None,
+                 r.items(e, "aliases", keys, str), r.line(*keys))
+        if not t.term:
+            continue
         if t.anchor in seen:
             r.error(keys, f"`{t.abbr or t.term}` is already defined on line {seen[t.anchor]} — "
                     "merge the two entries")
@@ -276,19 +349,118 @@ def load_glossary(docs: Path, rel: str = f"{DATA_DIR}/glossary.yml") -> tuple[li
 
 # --- Reviewable documents, structure chart, annual report ----------------------------------
 
-def load_documents(docs: Path, rel: str = f"{DATA_DIR}/documents.yml") -> tuple[list[Reviewable], list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel)
+def load_documents(docs: Path, rel: str = f"{DATA_DIR}/documents.yml", prefix: str = "docs") -> tuple[list[Reviewable], list[Finding]]:
+    data, lines, problems = read_yaml(docs, rel, prefix)
     if problems or data is None:
         return [], problems
-    r = _Reader(f"docs/{rel}", data, lines)
+    r = _Reader(f"{prefix}/{rel}", data, lines)
+    if not isinstance(data, list):
+        r.error((), "documents.yml must be a list of documents, each starting with `- id:`")
+        return [], r.findings
     out = []
-    for i, d in enumerate(data if isinstance(data, list) else []):
-        doc = _reviewable(r, d, (i,), str((d or {}).get("id", f"document-{i}")), "")
-        if doc:
+    for i, d in enumerate(data):
+        before = len(r.findings)
+        doc_id = r.slug(d, "id", (i,)) if isinstance(d, dict) else ""
+        doc = _reviewable(r, d, (i,), doc_id or f"document-{i + 1}", "") if len(r.findings) == before else None
+        if doc and doc.status == "approved":  # drafts and archived documents are not listed
             out.append(doc)
     return out, r.findings
 
 
-def load_yaml_data(docs: Path, rel: str) -> tuple[Any, list[Finding]]:
-    data, _lines, problems = read_yaml(docs, rel)
+def load_yaml_data(docs: Path, rel: str, prefix: str = "docs") -> tuple[Any, list[Finding]]:
+    data, _lines, problems = read_yaml(docs, rel, prefix)
     return data, problems
+
+
+# --- Structure chart and annual report: shape checked, so the figures trust what they get ---
+
+MAX_FIGURE = 1e12
+NODE_KEYS = ("id", "label", "note", "section", "children")
+
+
+def load_structure(docs: Path, rel: str = f"{DATA_DIR}/arrangements-structure.yml", prefix: str = "docs") -> tuple[Any, list[Finding]]:
+    data, lines, problems = read_yaml(docs, rel, prefix)
+    if problems or data is None:
+        return None, problems
+    r = _Reader(f"{prefix}/{rel}", data, lines)
+    if not isinstance(data, dict):
+        r.error((), "the structure file must have `title:`, `summary:`, `nodes:` and `links:`")
+        return None, r.findings
+    ids: set[str] = set()
+
+    def nodes(items: list, keys: tuple, depth: int) -> list[dict]:
+        out = []
+        for i, n in enumerate(items):
+            nk = (*keys, i)
+            if depth > 6:
+                r.error(nk, "the chart is nested more than six levels deep — check the indentation")
+                break
+            if not isinstance(n, dict):
+                r.error(nk, "each box must be a block: `- id:`, `label:` and optionally `note:`, `section:`, `children:`")
+                continue
+            for key in n:
+                if key not in NODE_KEYS:
+                    r.error((*nk, key), f"`{key}` is not a box setting{did_you_mean(str(key), NODE_KEYS)}")
+            node = {"id": r.slug(n, "id", nk), "label": r.text(n, "label", nk, limit=200),
+                    "note": r.text(n, "note", nk, required=False, multiline=True),
+                    "section": r.slug(n, "section", nk, required=False),
+                    "children": nodes(r.items(n, "children", nk), nk + ("children",), depth + 1)}
+            if node["id"] in ids:
+                r.error((*nk, "id"), f"the id `{node['id']}` is used twice — every box needs its own id")
+            ids.add(node["id"])
+            out.append(node)
+        return out
+    tree = nodes(r.items(data, "nodes", ()), ("nodes",), 1)
+    links = []
+    for i, link in enumerate(r.items(data, "links", (), dict)):
+        lk = ("links", i)
+        item = {"from": r.slug(link, "from", lk), "to": r.slug(link, "to", lk),
+                "label": r.text(link, "label", lk, limit=300)}
+        for end in ("from", "to"):
+            if item[end] and item[end] not in ids:
+                r.error((*lk, end), f"`{item[end]}` is not the id of a box{did_you_mean(item[end], ids)}")
+        links.append(item)
+    if r.findings:
+        return None, r.findings
+    return {"title": r.text(data, "title", ()), "summary": r.text(data, "summary", (), multiline=True),
+            "nodes": tree, "links": links}, []
+
+
+def load_report(docs: Path, rel: str = f"{DATA_DIR}/annual-report-2024-25.yml", prefix: str = "docs") -> tuple[Any, list[Finding]]:
+    data, lines, problems = read_yaml(docs, rel, prefix)
+    if problems or data is None:
+        return None, problems
+    r = _Reader(f"{prefix}/{rel}", data, lines)
+    if not isinstance(data, dict):
+        r.error((), "the report file must have `title:`, `period:` and `charts:`")
+        return None, r.findings
+    charts = []
+    for i, c in enumerate(r.items(data, "charts", (), dict)):
+        ck = ("charts", i)
+        chart = {"id": r.slug(c, "id", ck), "title": r.text(c, "title", ck, limit=200),
+                 "description": r.text(c, "description", ck, multiline=True),
+                 "unit": r.text(c, "unit", ck, required=False, limit=40),
+                 "source": r.text(c, "source", ck, required=False, limit=500), "series": []}
+        for j, series in enumerate(r.items(c, "series", ck, dict)):
+            sk = (*ck, "series", j)
+            values = series.get("values")
+            if not isinstance(values, dict) or not values:
+                r.error(sk, "each series needs `values:` — a block of `category: number` pairs")
+                continue
+            clean = {}
+            for cat, v in values.items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or abs(v) > MAX_FIGURE:
+                    r.error((*sk, "values", cat), f"the value for `{str(cat)[:40]}` must be a number "
+                            "(no more than a million million)")
+                    continue
+                clean[markup_one_line(cat)] = v
+            chart["series"].append({"name": r.text(series, "name", sk, limit=200), "values": clean})
+        charts.append(chart)
+    if r.findings:
+        return None, r.findings
+    return {"title": r.text(data, "title", ()), "period": r.text(data, "period", (), required=False),
+            "charts": charts}, []
+
+
+def markup_one_line(value: Any) -> str:
+    return " ".join(str(value).split())[:200]

@@ -7,6 +7,7 @@ becomes a Finding at the right line, and dates stay strings so the schema can sa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,15 @@ def decode(path: str, raw: bytes) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContentError([Finding(path, line, "the file is not saved as UTF-8 text — in your "
                                     "editor choose 'Save as' with encoding UTF-8", code="encoding")])
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    m = CONTROL.search(text)
+    if m:
+        name = "NUL" if m.group(0) == "\x00" else f"U+{ord(m.group(0)):04X}"
+        raise ContentError([Finding(path, text.count("\n", 0, m.start()) + 1, f"the file contains "
+                                    f"an invisible control character ({name}) on this line — "
+                                    "delete it (it is usually left by copying from another program)",
+                                    code="encoding")])
+    return text
 
 
 def _indented(mark, text: str) -> bool:
@@ -97,26 +106,77 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, offset: int, text: str = "") -
     return Finding(path, line, msg, code="yaml")
 
 
-def _lines(node: yaml.Node | None, offset: int, prefix: tuple = (),
-           out: dict | None = None, dupes: list | None = None) -> tuple[dict[tuple, int], list]:
-    """Map every key path, e.g. ("related", 2) or ("levels", 0, "name"), to its file line."""
-    out = {} if out is None else out
-    dupes = [] if dupes is None else dupes
-    if isinstance(node, yaml.MappingNode):
-        seen: set = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            path = (*prefix, key)
-            if key in seen:
-                dupes.append((".".join(map(str, path)), key_node.start_mark.line + offset))
-            seen.add(key)
-            out[path] = key_node.start_mark.line + offset
-            _lines(value_node, offset, path, out, dupes)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out[(*prefix, i)] = item.start_mark.line + offset
-            _lines(item, offset, (*prefix, i), out, dupes)
-    return out, dupes
+MAX_DEPTH = 12  # the deepest real data (threshold indicators) is 5 levels
+MAX_NODES = 50_000
+MAX_DIGITS = 15  # whole numbers longer than this are never real figures or months
+STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _lines(path: str, root: yaml.Node | None, offset: int) -> dict[tuple, int]:
+    """Map every key path, e.g. ("related", 2) or ("levels", 0, "name"), to its file line, and
+    refuse what content files must not hold: aliases (a few lines can expand to millions of
+    values), tags such as !!binary or !!python, absurd nesting or numbers, repeated keys.
+    Iterative, so no input can exhaust Python's stack."""
+    out: dict[tuple, int] = {}
+    problems: list[Finding] = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple, int]] = [(root, (), offset)] if root is not None else []
+    count = 0
+    while stack:
+        node, prefix, line = stack.pop()
+        count += 1
+        if id(node) in seen:
+            problems.append(Finding(path, line, "this value repeats another through a YAML alias "
+                                    "(`*name`) — anchors and aliases are not allowed in content "
+                                    "files: write the value out in full", code="yaml-alias"))
+            continue
+        seen.add(id(node))
+        if count > MAX_NODES:
+            problems.append(Finding(path, line, f"the file holds more than {MAX_NODES:,} values — "
+                                    "that is far more than any procedure or data file needs; "
+                                    "split it", code="too-large"))
+            break
+        if len(prefix) > MAX_DEPTH:
+            problems.append(Finding(path, line, f"the values are nested more than {MAX_DEPTH} levels "
+                                    "deep — check the indentation (each level is two spaces)",
+                                    code="too-deep"))
+            continue
+        if node.tag not in STANDARD_TAGS:
+            problems.append(Finding(path, node.start_mark.line + offset,
+                                    f"`{node.tag.replace('tag:yaml.org,2002:', '!!')}` is not allowed "
+                                    "— content files hold plain text, numbers, dates, lists and "
+                                    "`key: value` blocks only; remove the tag", code="yaml-tag"))
+            continue
+        if node.tag.endswith(":int") and len(node.value.lstrip("+-").replace("_", "")) > MAX_DIGITS:
+            problems.append(Finding(path, node.start_mark.line + offset,
+                                    f"the number `{node.value[:20]}…` is too large to be a real value "
+                                    "— check it", code="number"))
+            continue
+        if isinstance(node, yaml.MappingNode):
+            keys: set = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                key_line = key_node.start_mark.line + offset
+                if not isinstance(key_node, yaml.ScalarNode):
+                    problems.append(Finding(path, key_line, "a key must be a plain word, not a list "
+                                            "or block — write it as `key: value`", code="yaml"))
+                    continue
+                if key in keys:
+                    problems.append(Finding(path, key_line, f"`{'.'.join(map(str, (*prefix, key)))}` "
+                                            "appears twice — keep one and delete the other",
+                                            code="duplicate-key"))
+                keys.add(key)
+                out[(*prefix, key)] = key_line
+                stack.append((value_node, (*prefix, key), key_line))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                item_line = item.start_mark.line + offset
+                out[(*prefix, i)] = item_line
+                stack.append((item, (*prefix, i), item_line))
+    if problems:
+        raise ContentError(sorted(set(problems)))
+    return out
 
 
 def load_yaml(path: str, text: str, offset: int = 1) -> tuple[Any, dict[tuple, int]]:
@@ -126,15 +186,15 @@ def load_yaml(path: str, text: str, offset: int = 1) -> tuple[Any, dict[tuple, i
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            lines = _lines(path, node, offset)  # before construction: refuse aliases and tags
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
         raise ContentError([_yaml_problem(path, exc, offset, text)]) from None
-    lines, dupes = _lines(node, offset)
-    if dupes:
-        raise ContentError([Finding(path, line, f"`{key}` appears twice — keep one and delete "
-                                    "the other", code="duplicate-key") for key, line in dupes])
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        raise ContentError([Finding(path, offset, f"a value could not be read ({str(exc)[:80]}) — "
+                                    "check the numbers and dates in this file", code="yaml")]) from None
     return data, lines
 
 

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from . import frontmatter, references, schema
 from .cache import FileCache
 from .findings import ContentError, Finding, did_you_mean
-from .model import Amendment, Manual, Procedure, Section, merged_defaults
+from .model import IMAGES_SUFFIX, Amendment, Manual, Procedure, Section, merged_defaults
 
 SECTION_FILE = "_section.yml"
 SECTION_KEYS = ("title", "description", "order", "defaults")
@@ -163,9 +163,32 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
     return procedure, []
 
 
-def _walk(procedures_dir: Path) -> Iterable[tuple[Path, list[str], list[str]]]:
+FOLDER_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MARKDOWN_LIKE = re.compile(r"\.(md|markdown|mdown|mkd|mkdn|mdwn|mdtxt|text)$", re.I)
+
+
+def _walk(procedures_dir: Path, findings: list[Finding], root: Path) -> Iterable[tuple[Path, list[str], list[str]]]:
     for folder, dirs, files in os.walk(procedures_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        keep = []
+        for d in sorted(dirs):
+            path = Path(folder) / d
+            if d.startswith((".", "_")):
+                continue
+            if d.endswith(IMAGES_SUFFIX):
+                continue  # a procedure's pictures (checked by the build), never a section
+            if path.is_symlink():
+                findings.append(Finding(_rel(root, path), 1, "this folder is a link to another "
+                                        "folder — sections must be real folders inside the "
+                                        "repository; copy the files in instead", code="symlink"))
+                continue
+            if not FOLDER_NAME.match(d):
+                fixed = re.sub(r"[^a-z0-9]+", "-", d.lower()).strip("-") or "section"
+                findings.append(Finding(_rel(root, path), 1, f'the folder name "{d}" must use only '
+                                        "lower-case letters, digits and hyphens (it becomes the web "
+                                        f"address) — rename it to `{fixed}`", code="file-name"))
+                continue
+            keep.append(d)
+        dirs[:] = keep
         yield Path(folder), dirs, sorted(files)
 
 
@@ -181,7 +204,7 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
         return manual
     agencies = tuple(agencies)
     cache = FileCache(root_path)
-    for folder, _dirs, files in _walk(base):
+    for folder, _dirs, files in _walk(base, manual.findings, root_path):
         if folder != base and SECTION_FILE not in files and not any(f.endswith(".md") for f in files):
             continue  # e.g. a procedure's images folder: not a section
         section, problems = load_section(root_path, folder, base)
@@ -190,9 +213,16 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
         chain = manual.chain(section.folder)
         for name in files:
             file = folder / name
-            if name.startswith((".", "_")) or not name.endswith(".md"):
+            if name.startswith((".", "_")):
                 continue
             rel = _rel(root_path, file)
+            if not name.endswith(".md"):
+                if MARKDOWN_LIKE.search(name):
+                    fixed = re.sub(r"[^a-z0-9]+", "-", MARKDOWN_LIKE.sub("", name).lower()).strip("-") + ".md"
+                    manual.findings.append(Finding(rel, 1, f'"{name}" is not read: procedures must '
+                                                   f"end in `.md` — rename it to `{fixed}`",
+                                                   code="file-name"))
+                continue
             if file.is_symlink() and not _inside(root_path, file):
                 manual.findings.append(Finding(rel, 1, "this is a link to a file outside the "
                                                "repository — copy the file in instead of linking it",
@@ -205,15 +235,16 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
                                                f"the web address) — rename it to `{fixed}`",
                                                code="file-name"))
                 continue
-            doc = cache.get(rel, file)
+            raw = file.read_bytes()
+            doc = cache.get(rel, raw)
             if doc is None:
                 try:
-                    doc = frontmatter.read(rel, file.read_bytes())
+                    doc = frontmatter.read(rel, raw)
                 except ContentError as exc:
                     manual.findings.extend(exc.findings)
                     continue
                 doc.headings = references.headings(doc.body)
-                cache.put(rel, file, doc)
+                cache.put(rel, raw, doc)
             procedure, problems = build_procedure(doc, chain, section.folder, agencies)
             manual.findings.extend(problems)
             if procedure is None and isinstance(doc.meta.get("id"), str):

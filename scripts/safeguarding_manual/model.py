@@ -131,6 +131,9 @@ def merged_defaults(chain: list[Section]) -> dict[str, Any]:
     return merged
 
 
+IMAGES_SUFFIX = "-images"
+
+
 def images_folder(procedure_id: str) -> str:
     """Pictures of a procedure (e.g. from a Word import) live beside it in this folder."""
-    return f"{procedure_id}-images"
+    return f"{procedure_id}{IMAGES_SUFFIX}"

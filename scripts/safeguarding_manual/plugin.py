@@ -20,7 +20,8 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import content as content_mod, csp, preview, references, sanitize
+from . import assets, content as content_mod, csp, preview, references, sanitize, siteconfig
+from .assets import inside
 from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
@@ -90,6 +91,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if str(procedures) not in config.watch:
             config.watch.append(str(procedures))  # `mkdocs serve` only watches docs_dir
         self.preview = self.config.preview or os.environ.get("MANUAL_PREVIEW", "") not in ("", "0")
+        self._check_settings(config, root)
         if self.preview:
             # Drafts must never land in the public site folder.
             config.site_dir = str(root / self.config.preview_dir)
@@ -107,12 +109,40 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                 t.abbr: t.term for t in self.content.glossary if t.abbr}
         return config
 
+    def _check_settings(self, config, root: Path) -> None:
+        """Plugin settings that could publish drafts or break every page: a clear refusal."""
+        def refuse(key: str, message: str) -> None:
+            line = Settings(root=root).config_line(rf"^\s+{key}:")
+            raise PluginError(f"mkdocs.yml:{line}: plugins.manual.{key}: {message}")
+        preview_dir = (root / self.config.preview_dir).resolve()
+        for name, folder in (("the public site folder", Path(config.site_dir)), ("the docs folder", Path(config.docs_dir)),
+                             ("the procedures folder", root / self.config.procedures_dir)):
+            folder = folder.resolve()
+            if preview_dir == folder or folder in preview_dir.parents or preview_dir in folder.parents:
+                refuse("preview_dir", f'"{self.config.preview_dir}" overlaps {name} — drafts must never be '
+                       "written there; use site-preview")
+        if preview_dir == root or not inside(root, preview_dir):
+            refuse("preview_dir", f'"{self.config.preview_dir}" must be a folder inside the project, such as site-preview')
+        if not 0 <= self.config.due_within <= 365:
+            refuse("due_within", f"{self.config.due_within} must be a number of days from 0 to 365 (usually 60)")
+        for key in ("procedures_dir", "docs_edit_prefix"):
+            value = getattr(self.config, key)
+            if key == "procedures_dir" and (not inside(root, root / value) or (root / value).resolve() == root):
+                refuse(key, f'"{value}" must be a folder inside the project, such as procedures')
+
     def _load(self, config) -> Content:
+        extra = config.extra if hasattr(config.extra, "get") else {}
         settings = Settings(root=self.root, docs_dir=Path(config.docs_dir).relative_to(self.root).as_posix(),
                             procedures_dir=self.config.procedures_dir, agencies=tuple(self.config.agencies),
-                            contacts=(config.extra or {}).get("contacts") or {},
-                            site_url=config.site_url or "", preview=self.preview)
+                            contacts=extra.get("contacts"), exit_page_url=extra.get("exit_page_url"),
+                            site_url=config.site_url or "", preview=self.preview, today=self.today)
         content = content_mod.load(settings)
+        # The theme's partials read contacts and the exit address from `extra`: hand them only
+        # what passed validation, so no template ever sees a value that failed it.
+        extra["contacts"] = {c.key: {"label": c.label, "value": c.value, "kind": c.kind, "note": c.note}
+                             for c in content.site.contacts.values()}
+        if siteconfig.exit_url(extra.get("exit_page_url"), lambda _p: 1):
+            extra["exit_page_url"] = None
         for f in content.findings:
             _report(f)
         for f in content_mod.check_references(content):
@@ -131,11 +161,20 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.renderer = Renderer(content, self.today, self.config.due_within,
                                  Path(config.theme.custom_dir or self.root / "overrides"),
                                  config.use_directory_urls)
+        docs_dir = Path(config.docs_dir).resolve()
+        docs_rel = docs_dir.relative_to(self.root).as_posix()
         for file in list(files):
             if file.src_uri.startswith("_data/"):
                 files.remove(file)
-            elif file.generated_by is None:
-                file.edit_uri = self.config.docs_edit_prefix + file.src_uri
+            elif file.generated_by is None and Path(file.src_dir).resolve() == docs_dir:
+                problem = assets.problem(self.root, Path(file.abs_src_path))
+                if problem:
+                    _report(Finding(f"{docs_rel}/{file.src_uri}", 1, problem, code="file"))
+                    files.remove(file)
+                elif file.is_documentation_page() and file.src_uri not in content.pages:
+                    files.remove(file)  # a draft, or a page whose front matter is in error
+                else:
+                    file.edit_uri = self.config.docs_edit_prefix + file.src_uri
         for p in content.manual.published:
             file = File(p.path, src_dir=str(self.root), dest_dir=config.site_dir,
                         use_directory_urls=config.use_directory_urls,
@@ -143,11 +182,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             file.edit_uri = p.path
             files.append(file)
             images = self.root / Path(p.path).parent / images_folder(p.id)
-            if images.is_dir():  # pictures saved beside an imported procedure
-                for image in sorted(images.iterdir()):
-                    if image.is_file() and not image.is_symlink():
-                        files.append(File(image.relative_to(self.root).as_posix(), src_dir=str(self.root),
-                                          dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
+            if images.is_dir() or images.is_symlink():  # pictures saved beside an imported procedure
+                for image in self._images(images):
+                    files.append(File(image.relative_to(self.root).as_posix(), src_dir=str(self.root),
+                                      dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
         generated_pages = self.renderer.pages()
         self.embeds = self.renderer.embeds  # trusted fragments of generated pages, by site path
         self.generated_paths = list(generated_pages)
@@ -174,6 +212,28 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if self.dirty:
             self._plan_preview(files, config, generated_pages)
         return files
+
+    def _images(self, folder: Path) -> list[Path]:
+        """The pictures in a procedure's images folder that may be published; every other
+        file there is reported at its path."""
+        rel = folder.relative_to(self.root).as_posix()
+        if not assets.inside(self.root, folder):
+            _report(Finding(rel, 1, "this images folder is a link to a folder outside the repository — "
+                            "nothing in it is published; copy the pictures in instead", code="file"))
+            return []
+        keep = []
+        for image in sorted(folder.iterdir()):
+            if image.name.startswith("."):
+                continue
+            problem = assets.problem(self.root, image, set(assets.IMAGE_TYPES))
+            if image.suffix.lower() == ".md":
+                problem = ("a page inside an images folder is not published — move it into a "
+                           "section folder")
+            if problem:
+                _report(Finding(image.relative_to(self.root).as_posix(), 1, problem, code="file"))
+            else:
+                keep.append(image)
+        return keep
 
     def _plan_preview(self, files: Files, config, generated: dict[str, str]) -> None:
         stamp = preview.global_stamp([Path(config.config_file_path), self.root / "overrides",

@@ -25,7 +25,7 @@ XREF = re.compile(
 )
 # The same without the code-span branch: a literal prefix lets the regex engine skip ahead.
 XREF_ONLY = re.compile(XREF.pattern.split("|", 1)[1])
-FENCE = re.compile(r"^\s*(```|~~~)")
+FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*#*\s*$")
 ATTR_ID = re.compile(r"#([\w-]+)")
 MD_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -102,13 +102,42 @@ class Site:
         return target
 
 
+LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s")
+INDENTED = re.compile(r"^(?: {4}|\t)")
+
+
 def prose_lines(markdown: str, needle: str = "") -> Iterator[tuple[int, str]]:
-    """(0-based line, text) of the lines outside fenced code that contain `needle`."""
-    in_fence = False
+    """(0-based line, text) of the lines outside code that contain `needle`: fenced code (a
+    fence closes only with the same character, at least as long, as Python-Markdown does)
+    and indented code blocks (four spaces after a blank line, outside a list)."""
+    fence: str | None = None
+    blank, in_list, indented_code = True, False, False
     for n, line in enumerate(markdown.split("\n")):
-        if FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence and needle in line:
+        if fence is not None:
+            m = FENCE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not line.strip()[len(m.group(1)):].strip():
+                fence = None
+            continue
+        if not line.strip():
+            blank = True
+            continue
+        if INDENTED.match(line) and (indented_code or (blank and not in_list)):
+            indented_code = True
+            blank = False
+            continue
+        indented_code = False
+        m = FENCE.match(line)
+        if m:
+            fence = m.group(1)
+            blank = False
+            continue
+        if LIST_ITEM.match(line):
+            in_list = True
+        elif not INDENTED.match(line) and blank:
+            in_list = False
+        blank = False
+        if needle in line:
             yield n, line
 
 
@@ -119,7 +148,7 @@ def headings(markdown: str) -> dict[str, str]:
     """Anchor -> heading text for the ATX headings of a Markdown page (as the toc extension
     will name them), skipping fenced code."""
     found: dict[str, str] = {}
-    if "```" in markdown or "~~~" in markdown:
+    if may_have_code(markdown):
         lines = [line for _n, line in prose_lines(markdown, "#") if line.startswith("#")]
     else:
         lines = HEADING_LINE.findall(markdown)
@@ -134,11 +163,29 @@ def headings(markdown: str) -> dict[str, str]:
     return found
 
 
+def may_have_code(markdown: str) -> bool:
+    return "```" in markdown or "~~~" in markdown or "\n    " in markdown or "\n\t" in markdown
+
+
+INCOMPLETE = re.compile(r"\[\[[^\[\]\n]*\]\]")
+
+
+def incomplete_refs(markdown: str) -> Iterator[tuple[int, str]]:
+    """(0-based line, text) of `[[…]]` that are not a whole reference, such as [[neglect#]]."""
+    if "[[" not in markdown:
+        return
+    for n, line in prose_lines(markdown, "[["):
+        bare = re.sub(r"(`+)[^`].*?\1", "", line)
+        for m in INCOMPLETE.finditer(bare):
+            if not XREF_ONLY.fullmatch(m.group(0)):
+                yield n, m.group(0)
+
+
 def iter_refs(markdown: str) -> Iterator[tuple[int, re.Match]]:
     """(0-based line, match) for every [[reference]] outside code."""
     if "[[" not in markdown:
         return
-    if "```" not in markdown and "~~~" not in markdown:  # the common case: one pass
+    if not may_have_code(markdown):  # the common case: one pass
         line, pos = 0, 0
         for m in (XREF if "`" in markdown else XREF_ONLY).finditer(markdown):
             if m.group("target"):
@@ -194,6 +241,10 @@ def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Res
             anchor = ""
     if target is None and key in site.broken:
         return Resolved(text or key)  # its own validation error has been reported already
+    if target is None and re.fullmatch(r"level-[1-4]", key) and not any(
+            t.kind == "level" for t in site.targets.values()):
+        return Resolved(m.group(0), problem=f"[[{key}]] refers to the Threshold of Need, but its data "
+                        "file (docs/_data/threshold.yml) is missing or has errors — restore it")
     if target is None:
         return Resolved(m.group(0), problem=f"[[{key}]] is not a procedure id or page"
                         f"{did_you_mean(key, site.targets)}")

@@ -9,13 +9,13 @@ nothing is silently changed. Markdown links and images get the same URL-scheme r
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
 
 from .findings import Finding
-from .references import FENCE
+from .references import prose_lines
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div",
@@ -55,17 +55,10 @@ class _Tags(HTMLParser):
 
 
 def _blank_code(markdown: str) -> str:
-    """Code is shown, not run: blank fenced blocks and code spans, keeping line numbers."""
-    out, in_fence = [], False
-    for line in markdown.split("\n"):
-        if FENCE.match(line):
-            in_fence = not in_fence
-            out.append("")
-        elif in_fence:
-            out.append("")
-        else:
-            out.append(INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line))
-    return "\n".join(out)
+    """Code is shown, not run: blank code blocks and code spans, keeping line numbers."""
+    prose = dict(prose_lines(markdown))
+    return "\n".join(INLINE_CODE.sub(lambda m: " " * len(m.group(0)), prose[n]) if n in prose else ""
+                     for n in range(markdown.count("\n") + 1))
 
 
 def _scheme_problem(url: str) -> str | None:
@@ -91,6 +84,9 @@ def _tag_problem(tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
                           url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True))
     kept = {k for _line, t, attrs_after in parser.tags if t == tag for k, _v in attrs_after}
     for name, value in attrs:
+        if tag == "img" and name == "src" and value and re.match(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", value, re.I):
+            return (f"the picture `{value[:60]}` is on another website — the site makes no requests "
+                    "to other sites: save the picture beside the page and link that file")
         if name in kept:
             continue
         if name.startswith("on"):
@@ -104,24 +100,49 @@ def _tag_problem(tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
     return None
 
 
+ATTR_LIST = re.compile(r"\{:?[ \t]*((?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*))(?:[ \t]+(?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*)))*)[ \t]*\}")
+ATTR_PAIR = re.compile(r"([\w-]+)=")
+REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?\s*((?:[a-z][a-z0-9+.-]*:)?//[^)\s>]*)", re.I)
+
+
+def _url_problem(url: str) -> str | None:
+    # What a browser would read: entities decoded, spaces and control characters dropped.
+    return _scheme_problem(re.sub(r"[\s\x00-\x1f]+", "", unescape(url)))
+
+
 def check_markdown(path: str, body: str, first_line: int) -> list[Finding]:
-    """Every disallowed tag, attribute or URL in an editor's Markdown, by line."""
+    """Every disallowed tag, attribute or URL in an editor's Markdown, by line. (The build
+    sanitises the rendered page whatever this finds: this is the friendly report.)"""
     findings: list[Finding] = []
-    if "<" not in body and "](" not in body:
+    if not any(mark in body for mark in ("<", "](", "{", "]:")):
         return findings
     text = _blank_code(body)
+
+    def add(n: int, problem: str | None) -> None:
+        if problem:
+            findings.append(Finding(path, first_line + n, problem, code="unsafe-html"))
     if "<" in text:
         parser = _Tags()
         parser.feed(text)
         parser.close()
         for line, tag, attrs in parser.tags:
-            problem = _tag_problem(tag, attrs)
-            if problem:
-                findings.append(Finding(path, first_line + line - 1, problem, code="unsafe-html"))
-    if "](" in text:
-        for n, line in enumerate(text.split("\n")):
+            add(line - 1, _tag_problem(tag, attrs))
+    for n, line in enumerate(text.split("\n")):
+        if "](" in line:
             for m in MD_URL.finditer(line):
-                problem = _scheme_problem(m.group(1))
-                if problem:
-                    findings.append(Finding(path, first_line + n, problem, code="unsafe-html"))
+                add(n, _url_problem(m.group(1)))
+            for m in REMOTE_IMAGE.finditer(line):
+                add(n, f"the picture `{m.group(1)[:60]}` is on another website — the site makes no "
+                    "requests to other sites: save the picture beside the page and link that file")
+        if "]:" in line:
+            m = REF_DEF.match(line)
+            if m:
+                add(n, _url_problem(m.group(1)))
+        if "{" in line:
+            for m in ATTR_LIST.finditer(line):
+                for name in ATTR_PAIR.findall(m.group(1)):
+                    if name not in ("id", "class"):
+                        add(n, f"`{name}=` in `{{ }}` is not allowed — only an id (`#name`) or a "
+                            "class (`.name`) may be set this way; remove it")
     return findings

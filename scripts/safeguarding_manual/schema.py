@@ -32,18 +32,30 @@ class Invalid(ValueError):
         self.index = index
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_TEXT = 1000  # characters in one front-matter value
+MAX_ITEMS = 100  # items in one front-matter list
+
+
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not DATE.match(text):
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
         raise Invalid(f'"{value}" is not a date in the form YYYY-MM-DD — for example 2025-04-01')
+    if not DATE.match(text):
+        raise Invalid(f'"{str(value)[:40]}" is not a date in the form YYYY-MM-DD — for example 2025-04-01')
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise Invalid(f'"{text}" is not a real date — use YYYY-MM-DD, for example 2025-02-28') from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise Invalid(f"{text} is not a believable date — the year must be between {FIRST_YEAR} "
+                      f"and {LAST_YEAR}")
+    return day
 
 
 def _text(value: Any) -> str:
@@ -52,6 +64,11 @@ def _text(value: Any) -> str:
     text = str(value).strip()
     if not text:
         raise Invalid("is empty — write a line of text")
+    if "\n" in text:
+        raise Invalid("must be one line — join the lines into one (a long value can stay on one "
+                      "line)")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"is {len(text):,} characters long; keep it under {MAX_TEXT:,}")
     return text
 
 
@@ -92,6 +109,8 @@ def _list_of(item: Callable[[Any], Any], example: str) -> Callable[[Any], list]:
             value = [value]  # a single value is a one-item list: forgiving, and unambiguous
         if not isinstance(value, list):
             raise Invalid(f"must be a list — for example: {example}")
+        if len(value) > MAX_ITEMS:
+            raise Invalid(f"has {len(value)} items; keep it to {MAX_ITEMS} or fewer")
         out = []
         for i, v in enumerate(value):
             try:
