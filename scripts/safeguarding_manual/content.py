@@ -120,6 +120,8 @@ class Content:
     # site path -> keys of the targets the page refers to (filled in by check_references);
     # the preview uses it to rebuild the pages that show another page's title.
     dependencies: dict[str, set[str]] = field(default_factory=dict)
+    # hand-written pages (site paths) kept out of the site: drafts, or front matter in error
+    withheld: set[str] = field(default_factory=set)
 
     @property
     def reviewables(self) -> list[Reviewable]:
@@ -133,8 +135,9 @@ class Content:
         return [f for f in self.findings if f.severity == "error"]
 
 
-def _read_pages(root: Path, docs_dir: str) -> tuple[dict[str, Page], list[Finding]]:
+def _read_pages(root: Path, docs_dir: str) -> tuple[dict[str, Page], list[Finding], set[str]]:
     pages: dict[str, Page] = {}
+    seen: set[str] = set()
     findings: list[Finding] = []
     base = root / docs_dir
     for folder, dirs, files in os.walk(base):
@@ -145,6 +148,7 @@ def _read_pages(root: Path, docs_dir: str) -> tuple[dict[str, Page], list[Findin
             file = Path(folder) / name
             site_path = file.relative_to(base).as_posix()
             rel = file.relative_to(root).as_posix()
+            seen.add(site_path)
             try:
                 text = frontmatter.decode(rel, file.read_bytes())
                 doc = frontmatter.parse(rel, text) if text.startswith("---\n") else \
@@ -159,7 +163,7 @@ def _read_pages(root: Path, docs_dir: str) -> tuple[dict[str, Page], list[Findin
             m = TITLE_RE.search(doc.body)
             title = str(doc.meta.get("title") or (m.group(1) if m else site_path))
             pages[site_path] = Page(site_path, rel, title, doc.meta, doc.body, doc.body_line)
-    return pages, findings
+    return pages, findings, seen
 
 
 PAGE_KEYS = ("title", "description", "hide", "order", "status", "search")
@@ -318,7 +322,7 @@ def load(settings: Settings) -> Content:
     findings += problems
     report, problems = data.load_report(docs, prefix=settings.docs_dir)
     findings += problems
-    pages, problems = _read_pages(root, settings.docs_dir)
+    pages, problems, seen = _read_pages(root, settings.docs_dir)
     findings += problems
     drafts = {sp for sp, page in pages.items() if page.meta.get("status") in ("draft", "archived")
               and not (settings.preview and page.meta.get("status") == "draft")}
@@ -331,7 +335,7 @@ def load(settings: Settings) -> Content:
     site = build_site(settings, manual, pages, threshold, glossary, contacts)
     add_blocks(site, structure, report)
     return Content(settings, manual, threshold, glossary, documents, structure, report,
-                   pages, site, findings)
+                   pages, site, findings, withheld=seen - set(pages))
 
 
 def sources(content: Content) -> Iterable[tuple[str, str, str, int, Procedure | None]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markdown as md_lib
 import markupsafe
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -20,7 +21,7 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import assets, content as content_mod, csp, preview, references, sanitize, siteconfig
+from . import assets, content as content_mod, csp, messages, preview, references, safety, sanitize, siteconfig
 from .assets import inside
 from .config import ManualConfig
 from .content import Content, Settings
@@ -46,6 +47,20 @@ OUR_TEMPLATES = ("main.html", "procedure.html")
 def _ours(name: str | None) -> bool:
     """Templates of this site (autoescaped) as opposed to Material's own."""
     return bool(name) and (name in OUR_TEMPLATES or name.startswith(("partials/wf-", "partials/procedure-")))
+
+
+def _without(nav: Any, withheld: set[str]) -> Any:
+    """mkdocs.yml's nav without the pages kept out of the site (drafts), and without sections
+    left empty by that."""
+    if isinstance(nav, list):
+        items = [_without(item, withheld) for item in nav]
+        return [i for i in items if i not in (None, [], {})]
+    if isinstance(nav, dict):
+        out = {k: _without(v, withheld) for k, v in nav.items()}
+        return {k: v for k, v in out.items() if v not in (None, [], {})} or None
+    if isinstance(nav, str) and nav in withheld:
+        return None
+    return nav
 
 
 def title_text(value: str) -> str:
@@ -102,12 +117,27 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             raise PluginError(f'mkdocs.yml: plugins.manual.today "{self.config.today}" is not a '
                               "date — use YYYY-MM-DD or leave it empty") from None
         self.content = self._load(config)
+        self._line_numbers(config)
+        if config.nav and self.content.withheld:
+            config.nav = _without(config.nav, self.content.withheld)  # drafts are not in the menu
         if "abbr" in config.markdown_extensions:
             # Acronyms from the glossary, expanded on every page by the abbr extension itself
             # (one compiled pattern per build, rather than definitions appended to each page).
             config.mdx_configs.setdefault("abbr", {})["glossary"] = {
                 t.abbr: t.term for t in self.content.glossary if t.abbr}
         return config
+
+    def _line_numbers(self, config) -> None:
+        docs = Path(config.docs_dir)
+        procedures = {p.site_path for p in self.content.manual.procedures}
+
+        def source_of(uri: str) -> Path | None:
+            path = self.root / uri if uri in procedures else docs / uri
+            return path if path.is_file() else None
+        target = logging.getLogger("mkdocs.structure.pages")
+        for old in [f for f in target.filters if isinstance(f, messages.LineNumbers)]:
+            target.removeFilter(old)  # one per build, also under `mkdocs serve`
+        target.addFilter(messages.LineNumbers(source_of, self.root))
 
     def _check_settings(self, config, root: Path) -> None:
         """Plugin settings that could publish drafts or break every page: a clear refusal."""
@@ -320,12 +350,29 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             page.meta["title"] = title_text(page.meta["title"])
         if isinstance(page.meta.get("description"), str):
             page.meta["description"] = html.escape(" ".join(page.meta["description"].split()), quote=True)
+        if safety.too_deep(markdown):
+            # Reported at its line by the checks (the build fails); never handed to the parser.
+            return "This page could not be shown: its text is nested too deeply. See the build messages.\n"
+        if safety.needs_trial(markdown) and not self._renders(markdown, config):
+            source = procedure.path if procedure else f"{config.docs_dir.rsplit('/', 1)[-1]}/{site_path}"
+            log.error(f"{source}:1: this page nests emphasis, lists or quotes too deeply for it to be "
+                      "shown — simplify the formatting")
+            return "This page could not be shown: its formatting is nested too deeply. See the build messages.\n"
         markdown = references.expand(markdown, site_path, self.content.site)
         if procedure is not None and procedure.keywords:
             # Visible, and so indexed by search: the names readers type for this procedure.
             markdown += ("\n\n<p class=\"wf-keywords\"><strong>Also known as:</strong> "
                          + html.escape("; ".join(procedure.keywords)) + "</p>\n")
         return markdown
+
+    @staticmethod
+    def _renders(markdown: str, config) -> bool:
+        try:
+            md_lib.Markdown(extensions=config.markdown_extensions,
+                            extension_configs=config.mdx_configs).convert(markdown)
+            return True
+        except RecursionError:
+            return False
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config, nav) -> dict[str, Any]:
         if not self.config.enabled or self.content is None:

@@ -111,10 +111,51 @@ def _url_problem(url: str) -> str | None:
     return _scheme_problem(re.sub(r"[\s\x00-\x1f]+", "", unescape(url)))
 
 
+MAX_QUOTE_DEPTH = 15
+MAX_INDENT = 64  # columns: sixteen levels of list
+QUOTES = re.compile(r"^(?:[ \t]*>)+")
+
+
+def too_deep(body: str) -> tuple[int, str] | None:
+    """(0-based line, message) of the first line nested deeper than any real page needs —
+    deep enough to exhaust the Markdown parser — else None."""
+    for n, line in enumerate(body.split("\n")):
+        if not line or line[0] not in " \t>":
+            continue
+        m = QUOTES.match(line)
+        if m and m.group(0).count(">") > MAX_QUOTE_DEPTH:
+            return n, (f"this line is quoted more than {MAX_QUOTE_DEPTH} levels deep (`>`) — "
+                       "remove the extra `>` marks")
+        width = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        if width > MAX_INDENT:
+            return n, (f"this line is indented {width} spaces — lists nest at most "
+                       f"{MAX_INDENT // 4} levels; remove the extra spaces")
+    return None
+
+
+EMPHASIS_RUN = re.compile(r"[*_]{8,}")
+
+
+def needs_trial(body: str) -> bool:
+    """Text with this much emphasis markup could exhaust the Markdown parser: render it once
+    on trial before the build does (see plugin.on_page_markdown)."""
+    return body.count("*") + body.count("_") > 1000 or bool(EMPHASIS_RUN.search(body))
+
+
 def check_markdown(path: str, body: str, first_line: int) -> list[Finding]:
     """Every disallowed tag, attribute or URL in an editor's Markdown, by line. (The build
     sanitises the rendered page whatever this finds: this is the friendly report.)"""
     findings: list[Finding] = []
+    deep = too_deep(body)
+    if deep:
+        findings.append(Finding(path, first_line + deep[0], deep[1], code="too-deep"))
+    if "**" in body or "__" in body:
+        for n, line in prose_lines(body):
+            m = EMPHASIS_RUN.search(line)
+            if m:
+                findings.append(Finding(path, first_line + n, f"a run of {len(m.group(0))} `{m.group(0)[0]}` "
+                                        "characters — bold is `**words**`; use at most three", code="too-deep"))
+                break
     if not any(mark in body for mark in ("<", "](", "{", "]:")):
         return findings
     text = _blank_code(body)
