@@ -61,9 +61,15 @@ def load_section(root: Path, folder: Path, procedures_dir: Path) -> tuple[Sectio
             findings.append(Finding(path, lines.get((key,), 1), f"`{key}` is not a section setting"
                                     f"{did_you_mean(str(key), SECTION_KEYS)} — use one of: "
                                     + ", ".join(SECTION_KEYS), code="unknown-key"))
-    if "title" in data:
-        section.title = str(data["title"]).strip() or section.title
-    section.description = str(data.get("description") or "").strip()
+    for key in ("title", "description"):
+        if data.get(key) is None:
+            continue
+        try:
+            value = schema.BY_NAME["title"].check(data[key])
+        except schema.Invalid as exc:
+            findings.append(Finding(path, lines.get((key,), 1), f"{key}: {exc}"))
+            continue
+        setattr(section, key, value)
     order = data.get("order", 100)
     if isinstance(order, int) and not isinstance(order, bool):
         section.order = order
