@@ -11,14 +11,20 @@ The result is a new draft procedure with the same front matter, checks and refus
 `new_procedure.py`. Anything that could not be converted faithfully is listed as
 `FILE.docx: warning: …`. Exit codes as new_procedure.py: 0 written, 1 refused or unreadable,
 2 usage error.
+
+A .docx is a zip package from anyone, so before mammoth unpacks it its declared sizes are
+checked (a few kilobytes can unpack to gigabytes), and a picture is kept only if its bytes are
+PNG, JPEG, GIF or WebP, whatever type the document declares (an "image" can be an SVG or HTML
+page with a script in it). Pictures linked from outside the document are never opened.
 """
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
+import math
 import re
 import sys
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -27,8 +33,10 @@ from typing import Sequence
 from urllib.parse import quote
 
 import mammoth
+from mammoth import html as mammoth_html
+from mammoth.docx.files import InvalidFileReferenceError
 
-from .newproc import (STANDARD_NAMES, Plan, Refused, _Parser, add_common_arguments,
+from .newproc import (STANDARD_NAMES, Plan, Refused, _Parser, _UNSAFE, add_common_arguments,
                       clean_title, escape_markdown, front_matter, heading_line, locate, plan,
                       report, run, write)
 
@@ -90,9 +98,17 @@ NOTE_HREF = re.compile(r"^#(footnote|endnote)-(\d+)$")
 NOTE_ID = re.compile(r"^(footnote|endnote)-(\d+)$")
 INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphens, zero-width
 SPACES = re.compile(r"[ \t\n\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/bmp": "bmp",
-              "image/tiff": "tif", "image/svg+xml": "svg", "image/webp": "webp",
-              "image/x-emf": "emf", "image/x-wmf": "wmf"}
+# What a .docx may unpack to. Python's zipfile never returns more than a member's declared
+# size (a member that lies fails its CRC check), so checking the declared sizes is enough.
+MB = 1024 * 1024
+MAX_TOTAL = 50 * MB
+MAX_PART = 20 * MB  # one picture, or the document's text
+MAX_MEMBERS = 2000
+MAX_RATIO = 100  # for parts over 1 MB: Word's XML compresses about 10:1, pictures hardly at all
+# Pictures are saved by what the bytes are, never by the type the document declares: only
+# formats a browser shows as a picture and nothing else.
+PICTURES = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF87a", "gif"),
+            (b"GIF89a", "gif"))
 
 
 # --- HTML → a small tree -------------------------------------------------------------------------
@@ -555,28 +571,120 @@ class Converted:
     messages: list[str]
 
 
-def read_docx(path: Path) -> Converted:
+def _mb(size: int) -> str:
+    return f"{math.ceil(size / MB)} MB"
+
+
+def check_package(path: Path, shown: str) -> None:
+    """Refuse, before mammoth unpacks anything, a file that is not a .docx or would unpack to
+    far more than a procedure needs (a "zip bomb": a small file that fills memory)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise Refused(f"{shown}: is not a Word document (a .docx file is a zip package, and this "
+                      "is not one) — open it in Word, save it as a Word Document (.docx), and "
+                      "import that") from None
+    if "[Content_Types].xml" not in {m.filename for m in members}:
+        raise Refused(f"{shown}: is a zip file but not a Word document — open it in Word, save "
+                      "it as a Word Document (.docx), and import that")
+    if len(members) > MAX_MEMBERS:
+        raise Refused(f"{shown}: the document has {len(members)} parts, more than the "
+                      f"{MAX_MEMBERS} the importer accepts — split the document")
+    total = sum(m.file_size for m in members)
+    if total > MAX_TOTAL:
+        raise Refused(f"{shown}: the document would unpack to {_mb(total)}, more than the "
+                      f"{_mb(MAX_TOTAL)} the importer accepts — remove large images or split "
+                      "the document")
+    for m in members:
+        what = "the picture" if m.filename.startswith("word/media/") else "the part"
+        if m.file_size > MAX_PART:
+            raise Refused(f"{shown}: {what} {m.filename} would unpack to {_mb(m.file_size)}, more "
+                          f"than the {_mb(MAX_PART)} the importer accepts for one part — make "
+                          "pictures smaller (in Word: Picture Format › Compress Pictures) or "
+                          "split the document")
+        if m.file_size > MB and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise Refused(f"{shown}: {what} {m.filename} would unpack to {_mb(m.file_size)} from "
+                          f"{m.compress_size:,} bytes, which no real document does — the file is "
+                          "damaged or was made to do harm; open it in Word and save it again")
+
+
+def picture_type(content: bytes) -> tuple[str | None, str]:
+    """(the extension to save with, or None if refused; what the bytes are, for a warning)."""
+    for magic, ext in PICTURES:
+        if content.startswith(magic):
+            return ext, ""
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "webp", ""
+    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<") and b"<svg" in head:
+        return None, "an SVG drawing"
+    if head.startswith(b"<"):
+        return None, "HTML or XML text, not a picture"
+    if content[40:44] == b" EMF":
+        return None, "an EMF drawing"
+    if content[:4] == b"\xd7\xcd\xc6\x9a" or (content[:2] in (b"\x01\x00", b"\x02\x00")
+                                              and content[2:4] == b"\x09\x00"):
+        return None, "a WMF drawing"
+    if content[:2] == b"BM":
+        return None, "a BMP picture"
+    if content[:4] in (b"II*\x00", b"MM\x00*"):
+        return None, "a TIFF picture"
+    return None, "not in a picture format the importer recognises"
+
+
+def read_docx(path: Path, shown: str | None = None) -> Converted:
     """Word → HTML with mammoth; images are kept in memory until we know where they go."""
     images: dict[str, tuple[str, bytes]] = {}
-    by_digest: dict[str, str] = {}
+    by_digest: dict[str, str | None] = {}  # the same picture used twice is saved (or refused) once
+    warnings: list[str] = []
 
-    def convert_image(image) -> dict[str, str]:
-        with image.open() as fh:
-            content = fh.read()
+    def convert_image(image) -> list:
+        number = len(by_digest) + 1  # different pictures are numbered in order, saved or not
+        alt = clean_title(image.alt_text or "")[:60]
+        label = f"image {number}" + (f" (“{alt}”)" if alt else "")
+        try:
+            with image.open() as fh:
+                content = fh.read()  # no bigger than MAX_PART: check_package saw to that
+        except Exception as exc:  # noqa: BLE001 — one damaged picture is left out, not the document
+            if isinstance(exc, InvalidFileReferenceError):
+                # mammoth never opens a picture linked from outside the document: the link
+                # could name any file on this computer
+                why = ("is linked to a file outside the document rather than inserted in it, "
+                       "so it was left out — insert the picture itself (Insert › Pictures)")
+            else:
+                why = "could not be read from the document (it is damaged), so it was left out " \
+                      "— insert the picture again"
+            warnings.append(f"{label} {why} and import again")
+            by_digest[f"unreadable-{number}"] = None
+            return []
         digest = hashlib.sha256(content).hexdigest()
-        if digest not in by_digest:  # the same picture used twice is saved once
-            content_type = (image.content_type or "").lower()
-            ext = EXTENSIONS.get(content_type) or (mimetypes.guess_extension(content_type) or ".bin").lstrip(".")
-            by_digest[digest] = f"image{len(by_digest) + 1}.{ext}"
-            images[by_digest[digest]] = (by_digest[digest], content)
-        return {"src": by_digest[digest]}
+        if digest not in by_digest:
+            ext, kind = picture_type(content)
+            if ext is None:
+                warnings.append(f"{label} is {kind}, which the site does not publish, so it was "
+                                "left out — save it as PNG or JPEG in Word (right-click it › Save "
+                                "as Picture), put that in its place and import again")
+                by_digest[digest] = None
+            else:
+                by_digest[digest] = f"image{number}.{ext}"
+                images[by_digest[digest]] = (by_digest[digest], content)
+        name = by_digest[digest]
+        if name is None:
+            return []
+        attributes = {"src": name, **({"alt": image.alt_text} if image.alt_text else {})}
+        return [mammoth_html.element("img", attributes)]
 
+    check_package(path, shown or str(path))
     with open(path, "rb") as fh:
-        result = mammoth.convert_to_html(fh, style_map=STYLE_MAP,
-                                         convert_image=mammoth.images.img_element(convert_image))
-    counts = Counter(m.message for m in result.messages)
+        # No style map from inside the document: ours decides what each Word style becomes.
+        result = mammoth.convert_to_html(fh, style_map=STYLE_MAP, convert_image=convert_image,
+                                         include_embedded_style_map=False,
+                                         external_file_access=False)
+    # mammoth judges pictures by their declared type; the warnings above judge the bytes.
+    counts = Counter(m.message for m in result.messages if not m.message.startswith("Image of type"))
     messages = [msg if n == 1 else f"{msg} ({n} times)" for msg, n in counts.items()]
-    return Converted(result.value, parse_html(result.value), images, messages)
+    return Converted(result.value, parse_html(result.value), images, messages + warnings)
 
 
 def title_heading(tree: Node) -> Node | None:
@@ -593,7 +701,7 @@ def title_from_file(path: Path) -> str:
     stem = re.sub(r"[_\s]+", " ", path.stem).strip()
     if " " not in stem and "-" in stem:
         stem = stem.replace("-", " ")
-    return stem[:1].upper() + stem[1:]
+    return clean_title(stem[:1].upper() + stem[1:])
 
 
 def to_markdown(converted: Converted, p: Plan, skip: Node | None) -> tuple[str, list[str]]:
@@ -624,7 +732,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise Refused(f"{shown}: only Word .docx files can be imported{hint}", 2)
         where = locate(args.root, args.section)
         try:
-            converted = read_docx(source)
+            converted = read_docx(source, shown)
+        except Refused:
+            raise
         except Exception as exc:  # noqa: BLE001 — any damage in a third-party file is the file's
             raise Refused(f"{shown}: cannot be read as a Word document ({exc.__class__.__name__}) "
                           "— open it in Word, save it again as .docx, and retry") from None
@@ -649,7 +759,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in notes:
             print(f"note: {note}")
         for message in converted.messages + warnings:
-            print(f"{shown}: warning: {message}", file=sys.stderr)
+            # Text from the document (style names, links, alt text) never reaches the terminal
+            # as control characters, which could fake or hide a line.
+            print(f"{shown}: warning: {_UNSAFE.sub(' ', message)}", file=sys.stderr)
         return 0
 
     return run(argv, parser, body)

@@ -32,6 +32,7 @@ PREVIEW_COMMAND = "MANUAL_PREVIEW=1 .venv/bin/mkdocs serve"
 PREVIEW_BASE = "http://127.0.0.1:8000"
 SUMMARY_PLACEHOLDER = "TODO: one sentence on the scope of this procedure"
 MAX_ID_LENGTH = 60  # ids become web addresses; long titles give a shorter, still-readable id
+MAX_TITLE_LENGTH = 200  # a title is a heading and a line in every index, not a paragraph
 # Written only when neither the section nor the command line gives a value: they validate,
 # so the draft previews, and they say plainly what to replace.
 OWNER_PLACEHOLDER = "TODO: the role or group responsible (never a person's name)"
@@ -109,7 +110,18 @@ def make_id(title: str) -> str:
     return ident.strip("-")
 
 
+# Characters a one-line text must not carry: control characters and line separators (they
+# would break the line or the terminal), lone surrogates (undecodable bytes on the command
+# line) and the two non-characters YAML refuses. They become spaces.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+# Invisible characters that only hide or reorder what is shown (soft hyphen, zero-width
+# spaces, direction overrides, byte-order mark). They are dropped.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
 def clean_title(title: str) -> str:
+    """One line of plain text: unsafe characters become spaces, runs of spaces one space."""
+    title = _INVISIBLE.sub("", _UNSAFE.sub(" ", title))
     return re.sub(r"\s+", " ", title.replace("\xa0", " ")).strip()
 
 
@@ -221,6 +233,10 @@ def plan(where: Where, title: str, today: dt.date | None, owner: str | None) -> 
     if not title:
         raise Refused("the title is empty — give the procedure's title in quotes, for example "
                       '"Children missing from education"', 2)
+    if len(title) > MAX_TITLE_LENGTH:
+        raise Refused(f"the title is {len(title)} characters long, more than the {MAX_TITLE_LENGTH} "
+                      "allowed — give a shorter title (with --title when importing a Word "
+                      "document)", 2)
     ident = make_id(title)
     if not ident or not schema.SLUG.match(ident):
         raise Refused(f'the title "{title}" gives no usable id — use a title with letters a–z '
@@ -244,18 +260,22 @@ def plan(where: Where, title: str, today: dt.date | None, owner: str | None) -> 
 
 def _scalar(text: str) -> str:
     """A YAML string, plain when YAML reads it back unchanged, else double-quoted (JSON's
-    escapes are YAML's), which editors find easier to read than YAML's single quotes."""
+    escapes are YAML's), which editors find easier to read than YAML's single quotes. Plain
+    only if PyYAML's standard reader agrees as well as ours (which keeps dates as text), so
+    `2025-01-01` or `yes` is quoted for other tools too."""
     try:
-        if "\n" not in text and frontmatter.load_yaml("-", f"v: {text}")[0] == {"v": text}:
+        line = f"v: {text}"
+        if "\n" not in text and \
+                frontmatter.load_yaml("-", line)[0] == {"v": text} == yaml.safe_load(line):
             return text
-    except ContentError:
+    except (ContentError, yaml.YAMLError, ValueError, OverflowError):  # 2025-02-30: ValueError
         pass
     return json.dumps(text, ensure_ascii=False)
 
 
 def front_matter(p: Plan) -> str:
     defaults = p.defaults
-    lines = ["---", f"id: {p.id}", f"title: {_scalar(p.title)}", f'summary: "{SUMMARY_PLACEHOLDER}"',
+    lines = ["---", f"id: {_scalar(p.id)}", f"title: {_scalar(p.title)}", f'summary: "{SUMMARY_PLACEHOLDER}"',
              "status: draft"]
     # Only what the section's _section.yml does not already say, so a change of owner or
     # review cycle for the whole section still reaches this procedure.
@@ -291,11 +311,21 @@ def escape_markdown(text: str) -> str:
     return _ESCAPE.sub(sub, text)
 
 
+# Every character Markdown (and the site's extensions) could read as syntax somewhere in a
+# heading. Backslash escapes, except < > & (HTML) and | (escapable only with the tables
+# extension), which become entities, so a title is always text whatever the extensions.
+_TITLE_BACKSLASH = set("\\`*_{}[]()#+-.!")
+_TITLE_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "|": "&#124;"}
+
+
+def escape_title(text: str) -> str:
+    """A title as Markdown text that shows exactly as written and can never become markup."""
+    return "".join(_TITLE_ENTITY.get(ch) or ("\\" + ch if ch in _TITLE_BACKSLASH else ch)
+                   for ch in clean_title(text))
+
+
 def heading_line(level: int, text: str) -> str:
-    text = escape_markdown(text)
-    if text.endswith("#"):
-        text = text[:-1] + "\\#"  # a closing # would be read as the end of the heading
-    return f"{'#' * level} {text}"
+    return f"{'#' * level} {escape_title(text)}"
 
 
 def template_body(title: str) -> str:

@@ -1,21 +1,69 @@
 """Publish: build into a temporary folder and replace site/ only when the build and every
-check pass. Failed or interrupted, the last good site stays as it was."""
+check pass. Failed or interrupted, the last good site stays as it was.
+
+One publish runs at a time: each holds an OS lock (`.cache/publish.lock`) from before it
+tidies up after earlier runs until its new site is in place, so one run can never delete or
+publish another's half-built folder. The lock is released by the OS when the process ends,
+however it ends, so it is never left behind."""
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from . import content as content_mod
+from . import csp
+
+LOCK_FILE = ".cache/publish.lock"
+REQUIRED_PAGES = ("index.html", "404.html")
+SHOWN_PROBLEMS = 5
+
+
+class Busy(Exception):
+    """Another publish holds the lock; the message says which one, if it can be told."""
+
+
+@contextmanager
+def lock(root: Path, wait: float = 0) -> Iterator[None]:
+    """Hold the publish lock, waiting up to `wait` seconds for another run to finish."""
+    path = root / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Never emptied before we hold it, and never through a symbolic link planted in its place.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "r+", encoding="utf-8", errors="replace") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = "".join(c for c in fh.read(200) if c.isprintable())
+                    raise Busy(holder.strip()) from None
+                time.sleep(0.2)
+        # Who holds it, for the message another run shows.
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"process {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.truncate(0)
 
 
 def _recover(site: Path) -> None:
-    """An earlier publish stopped between its two renames: put the previous site back."""
+    """An earlier publish stopped between its two renames: put the previous site back.
+    Only ever called with the lock held, so every .old-/.new- folder is a dead run's."""
     olds = sorted(site.parent.glob(f"{site.name}.old-*"), key=lambda p: p.stat().st_mtime)
     if not site.exists() and olds:
         os.rename(olds[-1], site)
@@ -32,9 +80,31 @@ def build(root: Path, dest: Path) -> subprocess.CompletedProcess:
                           cwd=root, env=env, capture_output=True, text=True)
 
 
-def publish(root: Path, site_dir: str = "site") -> int:
+def incomplete(new: Path) -> list[str]:
+    """Why a built folder is not a whole, protected site (empty when it is)."""
+    problems = [f"{name} is missing" for name in REQUIRED_PAGES if not (new / name).is_file()]
+    for page in sorted(new.rglob("*.html")):
+        if csp.META not in page.read_text(encoding="utf-8", errors="replace"):
+            problems.append(f"{page.relative_to(new).as_posix()} does not carry the site's "
+                            "Content-Security-Policy")
+    return problems
+
+
+def publish(root: Path, site_dir: str = "site", wait: float = 0) -> int:
     root = root.resolve()
     site = root / site_dir
+    try:
+        with lock(root, wait):
+            return _publish_locked(root, site, site_dir)
+    except Busy as exc:
+        running = f" ({exc})" if str(exc) else ""
+        waited = f" after waiting {wait:g} seconds" if wait else ""
+        print(f"Another publish is running{running}{waited}; try again when it has finished "
+              "(or pass --wait SECONDS). The current site is unchanged.", file=sys.stderr)
+        return 1
+
+
+def _publish_locked(root: Path, site: Path, site_dir: str) -> int:
     _recover(site)
     content = content_mod.load(content_mod.Settings.from_mkdocs_yml(root))
     errors = [f for f in content.findings + content_mod.check_references(content) if f.severity == "error"]
@@ -47,9 +117,17 @@ def publish(root: Path, site_dir: str = "site") -> int:
     new = site.parent / f"{site.name}.new-{os.getpid()}"
     try:
         result = build(root, new)
-        if result.returncode != 0 or not (new / "index.html").is_file():
+        if result.returncode != 0:
             print(result.stdout + result.stderr, file=sys.stderr)
             print("Not published: the build failed. The current site is unchanged.", file=sys.stderr)
+            return 1
+        problems = incomplete(new)
+        if problems:
+            more = len(problems) - SHOWN_PROBLEMS
+            shown = problems[:SHOWN_PROBLEMS] + ([f"… and {more} more"] if more > 0 else [])
+            print(f"Not published: the build in {new.name}/ is not a complete site:\n  "
+                  + "\n  ".join(shown) + "\nThis is a fault in the build, not in the content — "
+                  "report it. The current site is unchanged.", file=sys.stderr)
             return 1
         old = site.parent / f"{site.name}.old-{os.getpid()}"
         if site.exists():
@@ -62,13 +140,31 @@ def publish(root: Path, site_dir: str = "site") -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 24 * 3600:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a number of seconds (0 to 86400)')
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="publish.py", description=__doc__)
     parser.add_argument("--root", default=".", help="the manual's folder (with mkdocs.yml)")
     parser.add_argument("--site-dir", default="site")
+    parser.add_argument("--wait", type=_seconds, default=0, metavar="SECONDS",
+                        help="if another publish is running, wait up to this long for it to "
+                        "finish (default: refuse at once)")
     args = parser.parse_args(argv)
     try:
-        return publish(Path(args.root), args.site_dir)
+        return publish(Path(args.root), args.site_dir, args.wait)
     except KeyboardInterrupt:
         print("Interrupted: the current site is unchanged.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"Not published: could not read or write{where}: {exc.strerror or exc}. The last "
+              "good site is kept (a later publish finishes any half-done swap).", file=sys.stderr)
+        return 1
