@@ -66,6 +66,7 @@ class Settings:
     repo_url: str = ""
     preview: bool = False
     exit_page_url: Any = None
+    edit_uri: Any = None
     today: dt.date = field(default_factory=dt.date.today)
 
     def config_line(self, pattern: str, config_file: str = "mkdocs.yml") -> int:
@@ -95,7 +96,8 @@ class Settings:
                    procedures_dir=str(plugin_cfg.get("procedures_dir", "procedures")),
                    agencies=tuple(plugin_cfg.get("agencies") or schema.DEFAULT_AGENCIES),
                    contacts=extra.get("contacts"), site_url=str(raw.get("site_url") or ""),
-                   repo_url=str(raw.get("repo_url") or ""), exit_page_url=extra.get("exit_page_url"))
+                   repo_url=str(raw.get("repo_url") or ""), exit_page_url=extra.get("exit_page_url"),
+                   edit_uri=raw.get("edit_uri"))
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -329,6 +331,8 @@ def load(settings: Settings) -> Content:
     pages = {sp: page for sp, page in pages.items() if sp not in drafts}
     contacts, problems = siteconfig.contacts(settings.contacts, settings.config_line)
     findings += problems + siteconfig.exit_url(settings.exit_page_url, settings.config_line)
+    findings += siteconfig.site_addresses(settings.site_url, settings.repo_url, settings.edit_uri,
+                                          settings.config_line)
     findings += _reserved(settings, manual, pages, threshold)
     findings += _dates(settings.today, [*manual.procedures, *documents,
                                         *([threshold.document] if threshold and threshold.document else [])])

@@ -165,7 +165,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         settings = Settings(root=self.root, docs_dir=Path(config.docs_dir).relative_to(self.root).as_posix(),
                             procedures_dir=self.config.procedures_dir, agencies=tuple(self.config.agencies),
                             contacts=extra.get("contacts"), exit_page_url=extra.get("exit_page_url"),
-                            site_url=config.site_url or "", preview=self.preview, today=self.today)
+                            site_url=config.site_url or "", repo_url=config.repo_url or "",
+                            edit_uri=config.edit_uri, preview=self.preview, today=self.today)
         content = content_mod.load(settings)
         # The theme's partials read contacts and the exit address from `extra`: hand them only
         # what passed validation, so no template ever sees a value that failed it.

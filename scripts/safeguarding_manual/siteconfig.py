@@ -105,3 +105,18 @@ def exit_url(value: Any, line: Callable[[str], int]) -> list[Finding]:
         return [Finding("mkdocs.yml", line(r"^\s+exit_page_url:"), f"extra.exit_page_url {problem} — "
                         "use an everyday site such as https://www.bbc.co.uk/weather", code="exit-url")]
     return []
+
+
+def site_addresses(site_url: str, repo_url: str, edit_uri: Any, line: Callable[[str], int]) -> list[Finding]:
+    """The addresses MkDocs puts into every page (canonical link, Source link, edit pencil)."""
+    out = []
+    for key, value in (("site_url", site_url), ("repo_url", repo_url)):
+        problem = https_url_problem(value) if value else None
+        if problem:
+            out.append(Finding("mkdocs.yml", line(rf"^{key}:"), f"{key} {problem} — or leave it out "
+                               "until the real address is known", code="address"))
+    if edit_uri and (not isinstance(edit_uri, str) or re.match(r"^\s*[a-z][a-z0-9+.-]*:", edit_uri, re.I)
+                     or re.search(r"[\s\"'<>\\`]", edit_uri)):
+        out.append(Finding("mkdocs.yml", line(r"^edit_uri:"), "edit_uri must be a path within the "
+                           "repository address, such as edit/main/ — or leave it out", code="address"))
+    return out
