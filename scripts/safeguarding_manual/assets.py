@@ -45,6 +45,9 @@ def problem(root: Path, path: Path, allowed: set[str] = PUBLISHABLE) -> str | No
     if path.is_dir():
         return "folders are not published from here — move the files up, or into a section folder"
     ext = path.suffix.lower().lstrip(".")
+    if ext in ("md", "markdown", "mdown", "mkd", "mkdn") and path.suffix != ".md":
+        return (f'"{path.name}" is not read as a page: pages must end in `.md` (lower case) — '
+                f"rename it to `{path.stem}.md`")
     if ext == "svg":
         return ("SVG drawings are not published (they can carry scripts) — save the picture as "
                 "PNG and use that file instead")

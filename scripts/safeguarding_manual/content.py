@@ -67,6 +67,7 @@ class Settings:
     preview: bool = False
     exit_page_url: Any = None
     edit_uri: Any = None
+    chrome: dict = field(default_factory=dict)  # site_name, site_description, copyright, nav
     today: dt.date = field(default_factory=dt.date.today)
 
     def config_line(self, pattern: str, config_file: str = "mkdocs.yml") -> int:
@@ -97,7 +98,8 @@ class Settings:
                    agencies=tuple(plugin_cfg.get("agencies") or schema.DEFAULT_AGENCIES),
                    contacts=extra.get("contacts"), site_url=str(raw.get("site_url") or ""),
                    repo_url=str(raw.get("repo_url") or ""), exit_page_url=extra.get("exit_page_url"),
-                   edit_uri=raw.get("edit_uri"))
+                   edit_uri=raw.get("edit_uri"),
+                   chrome={k: raw.get(k) for k in ("site_name", "site_description", "copyright", "nav")})
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -162,6 +164,8 @@ def _read_pages(root: Path, docs_dir: str) -> tuple[dict[str, Page], list[Findin
             if problems:
                 findings.extend(problems)
                 continue
+            if "status" in doc.meta:
+                doc.meta["status"] = schema.BY_NAME["status"].check(doc.meta["status"])
             m = TITLE_RE.search(doc.body)
             title = str(doc.meta.get("title") or (m.group(1) if m else site_path))
             pages[site_path] = Page(site_path, rel, title, doc.meta, doc.body, doc.body_line)
@@ -208,7 +212,7 @@ def check_page_meta(doc: frontmatter.Document) -> list[Finding]:
 def build_site(settings: Settings, manual: Manual, pages: dict[str, Page],
                threshold: data.Threshold | None, glossary: list[data.Term],
                contacts: dict[str, Contact]) -> Site:
-    site = Site(contacts=contacts, broken=set(manual.invalid_ids))
+    site = Site(contacts=contacts, broken=set(manual.invalid_ids), preview=settings.preview)
     for page in pages.values():
         site.pages[page.site_path] = Target(page.site_path, page.site_path, page.title,
                                             references.headings(page.body))
@@ -331,6 +335,7 @@ def load(settings: Settings) -> Content:
     pages = {sp: page for sp, page in pages.items() if sp not in drafts}
     contacts, problems = siteconfig.contacts(settings.contacts, settings.config_line)
     findings += problems + siteconfig.exit_url(settings.exit_page_url, settings.config_line)
+    findings += siteconfig.site_texts(settings.chrome, settings.config_line)
     findings += siteconfig.site_addresses(settings.site_url, settings.repo_url, settings.edit_uri,
                                           settings.config_line)
     findings += _reserved(settings, manual, pages, threshold)
@@ -373,7 +378,7 @@ def check_references(content: Content) -> list[Finding]:
             elif res.target is not None:
                 referenced.setdefault(res.target.key, set()).add(proc.id if proc else path)
                 content.dependencies.setdefault(site_path, set()).add(res.target.key)
-                if proc and proc.status == "approved" and res.target.status != "approved" \
+                if (proc is None or proc.status == "approved") and res.target.status != "approved" \
                         and not content.settings.preview:
                     out.append(Finding(path, first + n, f"[[{res.target.key}]] is "
                                        f"{res.target.status} — an approved page must not link to "

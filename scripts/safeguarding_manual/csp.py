@@ -11,6 +11,7 @@ site's own files, an event-handler attribute or a `javascript:` URL fails the bu
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 POLICY = (
     "default-src 'self'; script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -29,13 +30,37 @@ SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>", re.I)
 OWN_SCRIPT = re.compile(r'^\s+src="(?!\w+:|//)[^"<>]+\.js"\s*$|^\s+id="__config"\s+type="application/json"\s*$')
 # Pre-filters (cheap on every page); a hit is then looked at precisely.
 HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
-BAD_URL = re.compile(r"""(?:href|src|action|formaction|data|xlink:href)\s*=\s*["']?\s*(?:javascript|vbscript|data:text/html)""", re.I)
-META_TAG = re.compile(r"<meta\b[^>]*http-equiv[^>]*>", re.I)
+BAD_URL = re.compile(r"""(?:href|src|action|formaction|data|xlink:href|poster|srcset)\s*=\s*["']?[\s\x00-\x1f]*(?:javascript|vbscript|data:text/html|&)""", re.I)
 
 
 def apply(html: str) -> str:
     """Insert the policy as the first element of <head>, so it governs everything after it."""
     return html.replace("<head>", "<head>\n    " + META, 1)
+
+
+URL_ATTRS = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "srcset"}
+BAD_SCHEME = re.compile(r"^(?:javascript|vbscript|data:text/html)", re.I)
+
+
+class _Tags(HTMLParser):
+    """Event handlers and script URLs in real tags (not in escaped text)."""
+
+    def __init__(self, out: list[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = out
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "meta":
+            equiv = dict(attrs).get("http-equiv")
+            if equiv is not None and equiv.lower() != "content-security-policy":
+                self.out.append(f"a <meta http-equiv=\"{equiv[:40]}\"> that is not the site's policy")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.out.append(f"an event-handler attribute `{name}` on <{tag}>")
+            elif name in URL_ATTRS and value and BAD_SCHEME.match(re.sub(r"[\s\x00-\x1f]+", "", value)):
+                self.out.append(f"a script URL in `{name}` on <{tag}>: {value[:60]}")
+
+    handle_startendtag = handle_starttag
 
 
 def problems(html: str) -> list[str]:
@@ -44,18 +69,9 @@ def problems(html: str) -> list[str]:
     for m in SCRIPT.finditer(html):
         if not OWN_SCRIPT.match(m.group("attrs")):
             out.append(f"a script that is not one of the site's own files: {m.group(0)[:80]}")
-    if HANDLER.search(html):
-        from html.parser import HTMLParser
-
-        class Tags(HTMLParser):
-            def handle_starttag(self, tag, attrs):
-                for name, _value in attrs:
-                    if name.startswith("on"):
-                        out.append(f"an event-handler attribute `{name}` on <{tag}>")
-        Tags().feed(html)
-    if BAD_URL.search(html):
-        out.append(f"a script URL: {BAD_URL.search(html).group(0)[:80]}")
-    for m in META_TAG.finditer(html):
-        if "Content-Security-Policy" not in m.group(0):
-            out.append(f"a <meta http-equiv> that is not the site's policy: {m.group(0)[:80]}")
+    # cheap pre-filters on the raw text; then look precisely at real tags
+    if HANDLER.search(html) or BAD_URL.search(html) or html.count("http-equiv") > 1:
+        parser = _Tags(out)
+        parser.feed(html)
+        parser.close()
     return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import frontmatter, schema
+from . import assets, frontmatter, schema
 from .findings import ContentError, Finding, did_you_mean
 from .model import Amendment, Reviewable
 
@@ -92,9 +92,12 @@ def read_yaml(root: Path, rel: str, prefix: str = "docs") -> tuple[Any, dict[tup
     """`prefix` is the docs folder as editors see it, so messages name the repository path
     (docs/_data/glossary.yml)."""
     file = root / rel
+    path = f"{prefix}/{rel}"
+    if file.is_symlink() and not assets.inside(root, file):
+        return None, {}, [Finding(path, 1, "this data file is a link to a file outside the repository — "
+                                  "copy the file in instead of linking it", code="symlink")]
     if not file.is_file():
         return None, {}, []
-    path = f"{prefix}/{rel}"
     try:
         data, lines = frontmatter.load_yaml(path, frontmatter.decode(path, file.read_bytes()))
     except ContentError as exc:
@@ -193,7 +196,9 @@ def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> 
         try:
             amendments.append(Amendment(**schema.BY_NAME["amendments"].check([a])[0]))
         except schema.Invalid as exc:
-            r.error((*keys, "amendments", i), f"amendments: {exc}")
+            where = (*keys, "amendments", i, "summary") if "summary" in str(exc) or "characters" in str(exc) \
+                else (*keys, "amendments", i)
+            r.error(where, f"amendments: {exc}")
     status = "approved"
     if "status" in obj:
         try:

@@ -46,6 +46,9 @@ def load_section(root: Path, folder: Path, procedures_dir: Path) -> tuple[Sectio
         return section, []
     path = _rel(root, source)
     section.path = path
+    if not _inside(root, source):
+        return section, [Finding(path, 1, "this section file is a link to a file outside the repository "
+                                 "— copy the file in instead of linking it", code="symlink")]
     try:
         data, lines = frontmatter.load_yaml(path, frontmatter.decode(path, source.read_bytes()))
     except ContentError as exc:

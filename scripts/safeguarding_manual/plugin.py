@@ -64,9 +64,13 @@ def _without(nav: Any, withheld: set[str]) -> Any:
 
 
 def title_text(value: str) -> str:
-    """A title for the theme: no tag can form (`<`, `>` escaped); `&` and quotes are left,
-    because the theme escapes titles itself where they go into attributes."""
-    return " ".join(value.split()).replace("<", "&lt;").replace(">", "&gt;")
+    """A title for the theme, which prints titles as HTML in text and escapes them again in
+    attributes: `<` and `>` are escaped, and `&` where it could start a character reference
+    (`&lt;`, `&#106;`), so the title shows exactly as typed; a plain "A & B" is left for the
+    theme's own escaping."""
+    text = " ".join(value.split())
+    text = re.sub(r"&(?=[A-Za-z0-9#])", "&amp;", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def css_string(value: Any) -> markupsafe.Markup:
@@ -114,10 +118,18 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         try:
             self.today = dt.date.fromisoformat(self.config.today) if self.config.today else dt.date.today()
         except ValueError:
-            raise PluginError(f'mkdocs.yml: plugins.manual.today "{self.config.today}" is not a '
+            line = Settings(root=root).config_line(r"^\s+today:")
+            raise PluginError(f'mkdocs.yml:{line}: plugins.manual.today "{self.config.today}" is not a '
                               "date — use YYYY-MM-DD or leave it empty") from None
         self.content = self._load(config)
         self._line_numbers(config)
+        # The theme prints these as HTML; they were checked (siteconfig.site_texts), and are
+        # made text here so that even a build that goes on after the error shows no markup.
+        config.site_name = title_text(str(config.site_name or ""))
+        if config.site_description:
+            config.site_description = html.escape(" ".join(str(config.site_description).split()), quote=True)
+        if config.copyright:
+            config.copyright = html.escape(" ".join(str(config.copyright).split()))
         if config.nav and self.content.withheld:
             config.nav = _without(config.nav, self.content.withheld)  # drafts are not in the menu
         if "abbr" in config.markdown_extensions:
@@ -166,7 +178,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                             procedures_dir=self.config.procedures_dir, agencies=tuple(self.config.agencies),
                             contacts=extra.get("contacts"), exit_page_url=extra.get("exit_page_url"),
                             site_url=config.site_url or "", repo_url=config.repo_url or "",
-                            edit_uri=config.edit_uri, preview=self.preview, today=self.today)
+                            edit_uri=config.edit_uri, preview=self.preview, today=self.today,
+                            chrome={"site_name": config.site_name, "site_description": config.site_description,
+                                    "copyright": config.copyright, "nav": config.nav})
         content = content_mod.load(settings)
         # The theme's partials read contacts and the exit address from `extra`: hand them only
         # what passed validation, so no template ever sees a value that failed it.
@@ -202,6 +216,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                 if problem:
                     _report(Finding(f"{docs_rel}/{file.src_uri}", 1, problem, code="file"))
                     files.remove(file)
+                    self._restore_theme_file(files, file.src_uri, config)
                 elif file.is_documentation_page() and file.src_uri not in content.pages:
                     files.remove(file)  # a draft, or a page whose front matter is in error
                 else:
@@ -243,6 +258,16 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if self.dirty:
             self._plan_preview(files, config, generated_pages)
         return files
+
+    @staticmethod
+    def _restore_theme_file(files: Files, uri: str, config) -> None:
+        """A refused docs file may have hidden the theme's file of the same name (MkDocs lets
+        docs win): put the theme's back, so the site keeps its own scripts and styles."""
+        for theme_dir in config.theme.dirs:
+            if (Path(theme_dir) / uri).is_file():
+                files.append(File(uri, src_dir=theme_dir, dest_dir=config.site_dir,
+                                  use_directory_urls=config.use_directory_urls))
+                return
 
     def _images(self, folder: Path) -> list[Path]:
         """The pictures in a procedure's images folder that may be published; every other

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 
 from .findings import Finding, did_you_mean
-from .markup import embed_token, link, one_line, text
+from .markup import embed_token, link, one_line, text, text as markup_text
 
 # Code spans are matched first so that `[[example]]` inside backticks stays literal.
 XREF = re.compile(
@@ -25,7 +26,7 @@ XREF = re.compile(
 )
 # The same without the code-span branch: a literal prefix lets the regex engine skip ahead.
 XREF_ONLY = re.compile(XREF.pattern.split("|", 1)[1])
-FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"^(`{3,}|~{3,})")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*#*\s*$")
 ATTR_ID = re.compile(r"#([\w-]+)")
 MD_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -83,6 +84,7 @@ class Site:
     # collections["arrangements"]["dispute-resolution"] = Target of that page.
     collections: dict[str, dict[str, Target]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # ids whose page failed validation
+    preview: bool = False  # a reviewers' build: drafts are pages too
 
     def embed(self, key: str, page_path: str) -> str:
         """What stands in a page's Markdown for a block: a token that the build replaces
@@ -102,22 +104,34 @@ class Site:
         return target
 
 
+FENCED_BLOCK_RE = FencedBlockPreprocessor.FENCED_BLOCK_RE  # the build's own fence rule
 LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s")
 INDENTED = re.compile(r"^(?: {4}|\t)")
 
 
+def _fenced_lines(markdown: str) -> set[int]:
+    """0-based lines inside fenced code, found with Python-Markdown's own fence pattern (so a
+    fence counts only where the build's parser agrees: at the line start, closed by the same
+    fence; an unclosed fence is ordinary text)."""
+    out: set[int] = set()
+    if "```" not in markdown and "~~~" not in markdown:
+        return out
+    for m in FENCED_BLOCK_RE.finditer(markdown):
+        first = markdown.count("\n", 0, m.start())
+        last = markdown.count("\n", 0, m.end())
+        out.update(range(first, last + 1))
+    return out
+
+
 def prose_lines(markdown: str, needle: str = "") -> Iterator[tuple[int, str]]:
-    """(0-based line, text) of the lines outside code that contain `needle`: fenced code (a
-    fence closes only with the same character, at least as long, as Python-Markdown does)
-    and indented code blocks (four spaces after a blank line, outside a list)."""
-    fence: str | None = None
+    """(0-based line, text) of the lines outside code that contain `needle`: fenced code (as
+    Python-Markdown finds it) and indented code blocks (four spaces after a blank line,
+    outside a list)."""
+    fenced = _fenced_lines(markdown)
     blank, in_list, indented_code = True, False, False
     for n, line in enumerate(markdown.split("\n")):
-        if fence is not None:
-            m = FENCE.match(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                    and not line.strip()[len(m.group(1)):].strip():
-                fence = None
+        if n in fenced:
+            blank, indented_code = False, False
             continue
         if not line.strip():
             blank = True
@@ -127,11 +141,6 @@ def prose_lines(markdown: str, needle: str = "") -> Iterator[tuple[int, str]]:
             blank = False
             continue
         indented_code = False
-        m = FENCE.match(line)
-        if m:
-            fence = m.group(1)
-            blank = False
-            continue
         if LIST_ITEM.match(line):
             in_list = True
         elif not INDENTED.match(line) and blank:
@@ -139,6 +148,13 @@ def prose_lines(markdown: str, needle: str = "") -> Iterator[tuple[int, str]]:
         blank = False
         if needle in line:
             yield n, line
+
+
+def fence_openers(markdown: str) -> Iterator[tuple[int, str]]:
+    """(0-based line, text) of each fenced block's first line (where `{ … }` attributes go)."""
+    for m in FENCED_BLOCK_RE.finditer(markdown):
+        n = markdown.count("\n", 0, m.start())
+        yield n, markdown[m.start():markdown.find("\n", m.start())]
 
 
 HEADING_LINE = re.compile(r"^#{1,6}[ \t].*$", re.M)
@@ -253,6 +269,9 @@ def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Res
                         f"`{anchor}`{did_you_mean(anchor, target.anchors)}", "missing-anchor")
     if not render:
         return Resolved("", target)
+    if target.status != "approved" and not site.preview:
+        # Reported by the checks; the public site never links to an unpublished page.
+        return Resolved(markup_text(text or "this procedure (not yet published)"), target)
     label = text or (target.anchors.get(anchor) if anchor and target.kind != "procedure" else None) \
         or target.title
     url = relative(page_path, target.site_path) + (f"#{anchor}" if anchor else "")

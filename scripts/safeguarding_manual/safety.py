@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import nh3
 
 from .findings import Finding
-from .references import prose_lines
+from .references import fence_openers, prose_lines
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div",
@@ -37,7 +37,7 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 URL_ATTRS = {"href", "src"}
 SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.I)
-MD_URL = re.compile(r"\]\(\s*<?([^)\s>]+)")
+MD_URL = re.compile(r"\]\(\s*<?\s*([^)\s>]+)")
 INLINE_CODE = re.compile(r"(`+)[^`].*?\1")
 
 
@@ -84,7 +84,8 @@ def _tag_problem(tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
                           url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True))
     kept = {k for _line, t, attrs_after in parser.tags if t == tag for k, _v in attrs_after}
     for name, value in attrs:
-        if tag == "img" and name == "src" and value and re.match(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", value, re.I):
+        if tag == "img" and name == "src" and value and re.match(rf"^\s*{REMOTE}", value, re.I) \
+                and not _scheme_problem(value):
             return (f"the picture `{value[:60]}` is on another website — the site makes no requests "
                     "to other sites: save the picture beside the page and link that file")
         if name in kept:
@@ -102,8 +103,11 @@ def _tag_problem(tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
 
 ATTR_LIST = re.compile(r"\{:?[ \t]*((?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*))(?:[ \t]+(?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*)))*)[ \t]*\}")
 ATTR_PAIR = re.compile(r"([\w-]+)=")
-REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
-REMOTE_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?\s*((?:[a-z][a-z0-9+.-]*:)?//[^)\s>]*)", re.I)
+REF_DEF = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*<?\s*(?P<url>\S*?)>?(?:\s|$)")
+# Another site, as a browser reads it: a scheme, or two slashes either way round (`/\x`).
+REMOTE = r"(?:[a-z][a-z0-9+.-]*:|[/\\]{2})"
+REMOTE_IMAGE = re.compile(rf"!\[[^\]]*\]\(\s*<?\s*({REMOTE}[^)\s>]*)", re.I)
+IMAGE_REF = re.compile(r"!\[(?P<alt>[^\]]*)\](?:\[(?P<label>[^\]]*)\])?")
 
 
 def _url_problem(url: str) -> str | None:
@@ -169,7 +173,16 @@ def check_markdown(path: str, body: str, first_line: int) -> list[Finding]:
         parser.close()
         for line, tag, attrs in parser.tags:
             add(line - 1, _tag_problem(tag, attrs))
-    for n, line in enumerate(text.split("\n")):
+    lines = text.split("\n")
+    image_labels = {(m.group("label") or m.group("alt")).lower() for m in IMAGE_REF.finditer(text)} \
+        if "![" in text else set()
+    for n, opener in fence_openers(body):
+        for m in ATTR_LIST.finditer(opener):
+            for name in ATTR_PAIR.findall(m.group(1)):
+                if name not in ("id", "class"):
+                    add(n, f"`{name}=` in `{{ }}` is not allowed — only an id (`#name`) or a "
+                        "class (`.name`) may be set this way; remove it")
+    for n, line in enumerate(lines):
         if "](" in line:
             for m in MD_URL.finditer(line):
                 add(n, _url_problem(m.group(1)))
@@ -179,7 +192,11 @@ def check_markdown(path: str, body: str, first_line: int) -> list[Finding]:
         if "]:" in line:
             m = REF_DEF.match(line)
             if m:
-                add(n, _url_problem(m.group(1)))
+                url = m.group("url") or (lines[n + 1].strip() if n + 1 < len(lines) else "")
+                add(n, _url_problem(url))
+                if re.match(rf"^\s*{REMOTE}", url, re.I) and m.group("label").lower() in image_labels:
+                    add(n, f"the picture `{url[:60]}` is on another website — the site makes no requests "
+                        "to other sites: save the picture beside the page and link that file")
         if "{" in line:
             for m in ATTR_LIST.finditer(line):
                 for name in ATTR_PAIR.findall(m.group(1)):

@@ -38,7 +38,8 @@ SAFE_ID = re.compile(r"^[A-Za-z][\w:.-]{0,100}$")
 # Classes that would dress content up as the site's own controls (the exit button, the
 # contact bar, Material's components) are dropped.
 RESERVED_CLASS = re.compile(r"^(md-|wf-exit|wf-worried|wf-draft-banner)")
-REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//|\\\\)", re.I)
+# Another site, as a browser reads the address: a scheme, or two slashes either way round.
+REMOTE = re.compile(r"^[\s\x00-\x1f]*(?:[a-z][a-z0-9+.-]*:|[/\\][\s\x00-\x1f]*[/\\])", re.I)
 RESERVED_IDS = {"top", "search"}
 
 

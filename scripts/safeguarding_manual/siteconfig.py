@@ -45,7 +45,7 @@ def contacts(raw: Any, line: Callable[[str], int]) -> tuple[dict[str, Contact], 
     findings: list[Finding] = []
 
     def bad(key: str, message: str) -> None:
-        findings.append(Finding("mkdocs.yml", line(rf"^\s+{re.escape(key)}:") if key else
+        findings.append(Finding("mkdocs.yml", line(rf"^\s+['\"]?{re.escape(key)}['\"]?\s*:") if key else
                                 line(r"^\s+contacts:"), message, code="contact"))
 
     if raw is None:
@@ -119,4 +119,28 @@ def site_addresses(site_url: str, repo_url: str, edit_uri: Any, line: Callable[[
                      or re.search(r"[\s\"'<>\\`]", edit_uri)):
         out.append(Finding("mkdocs.yml", line(r"^edit_uri:"), "edit_uri must be a path within the "
                            "repository address, such as edit/main/ — or leave it out", code="address"))
+    return out
+
+
+def site_texts(raw: dict, line: Callable[[str], int]) -> list[Finding]:
+    """Texts the theme prints on every page (site name, description, copyright, menu titles):
+    one line of plain text."""
+    out = []
+    for key in ("site_name", "site_description", "copyright"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, (str, int, float)) or UNSAFE_TEXT.search(str(value).strip())):
+            out.append(Finding("mkdocs.yml", line(rf"^{key}:"), f"{key} must be one line of plain text "
+                               "(no < or >)", code="config-text"))
+
+    def walk(nav: Any) -> None:
+        if isinstance(nav, list):
+            for item in nav:
+                walk(item)
+        elif isinstance(nav, dict):
+            for title, value in nav.items():
+                if UNSAFE_TEXT.search(str(title)):
+                    out.append(Finding("mkdocs.yml", line(rf"^\s*-\s*['\"]?{re.escape(str(title)[:30])}"),
+                                       "a menu title in `nav` must be plain text (no < or >)", code="config-text"))
+                walk(value)
+    walk(raw.get("nav"))
     return out
