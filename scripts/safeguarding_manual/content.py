@@ -79,13 +79,17 @@ class Settings:
                     return n
         return 1
 
+    @staticmethod
+    def raw_config(root: Path, config_file: str = "mkdocs.yml") -> dict:
+        path = Path(root) / config_file
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader) if path.is_file() else {}
+        return raw if isinstance(raw, dict) else {}
+
     @classmethod
     def from_mkdocs_yml(cls, root: str | os.PathLike, config_file: str = "mkdocs.yml") -> "Settings":
         """Read only what the model needs from mkdocs.yml (no MkDocs import: checks stay fast)."""
         root = Path(root).resolve()
-        path = root / config_file
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader) if path.is_file() else {}
-        raw = raw or {}
+        raw = cls.raw_config(root, config_file)
         plugin_cfg: dict = {}
         for entry in raw.get("plugins") or []:
             if isinstance(entry, dict) and "manual" in entry:

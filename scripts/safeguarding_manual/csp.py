@@ -10,6 +10,7 @@ site's own files, an event-handler attribute or a `javascript:` URL fails the bu
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from html.parser import HTMLParser
 
@@ -28,9 +29,16 @@ META = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
 
 SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>", re.I)
 OWN_SCRIPT = re.compile(r'^\s+src="(?!\w+:|//)[^"<>]+\.js"\s*$|^\s+id="__config"\s+type="application/json"\s*$')
-# Pre-filters (cheap on every page); a hit is then looked at precisely.
-HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
-BAD_URL = re.compile(r"""(?:href|src|action|formaction|data|xlink:href|poster|srcset)\s*=\s*["']?[\s\x00-\x1f]*(?:javascript|vbscript|data:text/html|&)""", re.I)
+# Pre-filters, cheap on every page; a hit is then looked at precisely, tag by tag. A browser
+# decodes entities in attributes and drops tabs and line breaks from URLs, so the text is
+# searched as the browser would read it ("java&#115;cript:", "java<tab>script:").
+HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
+SCRIPT_URLS = ("script:", "data:text/html")
+
+
+def _may_hold_script_url(html: str) -> bool:
+    text = html_lib.unescape(html).lower().replace("\t", "").replace("\n", "").replace("\r", "")
+    return any(s in text for s in SCRIPT_URLS)
 
 
 def apply(html: str) -> str:
@@ -70,7 +78,7 @@ def problems(html: str) -> list[str]:
         if not OWN_SCRIPT.match(m.group("attrs")):
             out.append(f"a script that is not one of the site's own files: {m.group(0)[:80]}")
     # cheap pre-filters on the raw text; then look precisely at real tags
-    if HANDLER.search(html) or BAD_URL.search(html) or html.count("http-equiv") > 1:
+    if HANDLER.search(html) or _may_hold_script_url(html) or html.count("http-equiv") > 1:
         parser = _Tags(out)
         parser.feed(html)
         parser.close()

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
+NAV = re.compile(r"^A reference to '(?P<uri>[^']+)' is included in the 'nav' configuration")
 DOC_FILE = re.compile(r"^Doc file '(?P<uri>[^']+)' contains (?:an? )?(?:[a-z]+ )*?link (?:to )?'(?P<link>[^']+)'")
 
 
@@ -21,13 +22,16 @@ class LineNumbers(logging.Filter):
         try:
             message = record.getMessage()
             m = DOC_FILE.match(message)
-            if not m:
+            nav = NAV.match(message) if not m else None
+            if nav:  # a menu entry in mkdocs.yml that points nowhere
+                source, link = self.root / "mkdocs.yml", nav.group("uri")
+            elif m:
+                source, link = self.source_of(m.group("uri")), m.group("link")
+            else:
                 return True
-            source = self.source_of(m.group("uri"))
-            if source is None:
+            if source is None or not source.is_file():
                 return True
             line = 1
-            link = m.group("link")
             for n, text in enumerate(source.read_text(encoding="utf-8", errors="replace").split("\n"), 1):
                 if link in text:
                     line = n

@@ -370,9 +370,12 @@ class Renderer:
     def whats_changed_page(self, sp: str) -> str:
         page = markup.Page("What's changed")
         page.heading(1, "What's changed")
-        page.para("Changes to procedures and documents, newest first. Subscribe to the ",
-                  link("updates feed", self.link_path(sp, "feed.xml")),
-                  " in a feed reader to hear about changes.")
+        if self.content.settings.site_url:  # the feed needs the site's address
+            page.para("Changes to procedures and documents, newest first. Subscribe to the ",
+                      link("updates feed", self.link_path(sp, "feed.xml")),
+                      " in a feed reader to hear about changes.")
+        else:
+            page.para("Changes to procedures and documents, newest first.")
         months = self.amendments_by_month()
         for month, rows in months:
             page.heading(2, month)

@@ -21,7 +21,7 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import assets, content as content_mod, csp, messages, preview, references, safety, sanitize, siteconfig
+from . import assets, content as content_mod, csp, layout, messages, preview, references, safety, sanitize, siteconfig
 from .assets import inside
 from .config import ManualConfig
 from .content import Content, Settings
@@ -92,6 +92,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.today = dt.date.today()
         self.parallel = ParallelRender()
         self.embeds: dict[str, list[str]] = {}
+        self.generated: set[str] = set()
 
     def on_startup(self, *, command, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
@@ -146,10 +147,11 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         def source_of(uri: str) -> Path | None:
             path = self.root / uri if uri in procedures else docs / uri
             return path if path.is_file() else None
-        target = logging.getLogger("mkdocs.structure.pages")
-        for old in [f for f in target.filters if isinstance(f, messages.LineNumbers)]:
-            target.removeFilter(old)  # one per build, also under `mkdocs serve`
-        target.addFilter(messages.LineNumbers(source_of, self.root))
+        for name in ("mkdocs.structure.pages", "mkdocs.structure.nav"):
+            target = logging.getLogger(name)
+            for old in [f for f in target.filters if isinstance(f, messages.LineNumbers)]:
+                target.removeFilter(old)  # one per build, also under `mkdocs serve`
+            target.addFilter(messages.LineNumbers(source_of, self.root))
 
     def _check_settings(self, config, root: Path) -> None:
         """Plugin settings that could publish drafts or break every page: a clear refusal."""
@@ -157,7 +159,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             line = Settings(root=root).config_line(rf"^\s+{key}:")
             raise PluginError(f"mkdocs.yml:{line}: plugins.manual.{key}: {message}")
         preview_dir = (root / self.config.preview_dir).resolve()
-        for name, folder in (("the public site folder", Path(config.site_dir)), ("the docs folder", Path(config.docs_dir)),
+        # The public site folder as mkdocs.yml names it (a `--site-dir` given for one build,
+        # as the benchmark and publish.py do, does not make another folder public).
+        public = root / str(content_mod.Settings.raw_config(root).get("site_dir") or "site")
+        for name, folder in (("the public site folder", public), ("the docs folder", Path(config.docs_dir)),
                              ("the procedures folder", root / self.config.procedures_dir)):
             folder = folder.resolve()
             if preview_dir == folder or folder in preview_dir.parents or preview_dir in folder.parents:
@@ -235,6 +240,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         generated_pages = self.renderer.pages()
         self.embeds = self.renderer.embeds  # trusted fragments of generated pages, by site path
         self.generated_paths = list(generated_pages)
+        self.generated = set(generated_pages)
         for site_path, markdown in generated_pages.items():
             existing = files.get_file_from_path(site_path)
             if existing is not None:
@@ -379,11 +385,14 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if safety.too_deep(markdown):
             # Reported at its line by the checks (the build fails); never handed to the parser.
             return "This page could not be shown: its text is nested too deeply. See the build messages.\n"
-        if safety.needs_trial(markdown) and not self._renders(markdown, config):
+        written = site_path not in self.generated  # generated pages are built flat by markup.py
+        if written and safety.needs_trial(markdown) and not self._renders(markdown, config):
             source = procedure.path if procedure else f"{config.docs_dir.rsplit('/', 1)[-1]}/{site_path}"
             log.error(f"{source}:1: this page nests emphasis, lists or quotes too deeply for it to be "
                       "shown — simplify the formatting")
             return "This page could not be shown: its formatting is nested too deeply. See the build messages.\n"
+        if procedure is not None:
+            markdown = layout.action_first(markdown)
         markdown = references.expand(markdown, site_path, self.content.site)
         if procedure is not None and procedure.keywords:
             # Visible, and so indexed by search: the names readers type for this procedure.

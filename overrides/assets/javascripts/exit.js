@@ -146,7 +146,7 @@
                two(d.getHours()) + ":" + two(d.getMinutes());
     document.querySelectorAll("[data-wf-print-date]").forEach(function (el) { el.textContent = when; });
     document.querySelectorAll("[data-wf-print-url]").forEach(function (el) {
-      if (!el.textContent.trim()) el.textContent = location.href.split("#")[0];
+      if (!el.textContent.trim() || el.hasAttribute("data-wf-relative")) el.textContent = location.href.split("#")[0];
     });
   }
   window.addEventListener("beforeprint", printDetails);
