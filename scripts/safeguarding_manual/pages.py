@@ -211,8 +211,9 @@ class Renderer:
         sp = "threshold/matrix.md"
         page = markup.Page("Threshold of Need matrix", meta={"hide": ["toc"]})
         page.heading(1, "Threshold of Need: matrix")
-        page.para("The indicators of every level side by side, by domain of the Assessment "
-                  "Framework. It prints on one sheet of A4 landscape per domain.")
+        page.para("The indicators of every level side by side (on a phone, one level after "
+                  "another), by domain of the Assessment Framework. It prints on one sheet of A4 "
+                  "landscape per domain.")
         page.html(self.fragment("matrix.html.j2", sp, domains=t.domains, levels=t.levels))
         out[sp] = self._finish(sp, page)
         sp = "threshold/explorer.md"

@@ -22,30 +22,74 @@
     });
   }
 
-  /* The threshold explorer: the full list is in the page; this filters it. */
+  /* The threshold explorer: the full list is in the page; this narrows it by whole words,
+     domain and level, and suggests the level that the indicators a reader ticks point to (the
+     highest of them), with a link to what to do at that level. */
+  function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
   function explorer(root) {
     var form = root.querySelector("[data-wf-explorer]");
-    if (!form) return;
+    if (!form || form.hasAttribute("data-wf-ready")) return;
+    form.setAttribute("data-wf-ready", "");
     form.hidden = false;
     var q = form.querySelector("[name=q]"), dom = form.querySelector("[name=domain]"),
-        lvl = form.querySelector("[name=level]"), count = form.querySelector(".wf-explorer__count");
+        lvl = form.querySelector("[name=level]"), count = form.querySelector(".wf-explorer__count"),
+        none = form.querySelector(".wf-explorer__none"), suggest = root.querySelector("[data-wf-suggest]");
     var items = Array.prototype.slice.call(root.querySelectorAll(".wf-explorer__list li"));
     var sections = root.querySelectorAll(".wf-explorer__level");
+    items.forEach(function (li, n) {
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = "wf-seen-" + n;
+      box.className = "wf-explorer__seen";
+      var label = document.createElement("label");
+      label.htmlFor = box.id;
+      label.className = "wf-explorer__seen-label";
+      var text = li.querySelector(".wf-explorer__text");
+      label.appendChild(text);
+      li.insertBefore(label, li.firstChild);
+      li.insertBefore(box, label);
+    });
+    function suggestLevel() {
+      var chosen = items.filter(function (li) { return li.querySelector(".wf-explorer__seen").checked; });
+      suggest.hidden = !chosen.length;
+      if (!chosen.length) return;
+      var top = chosen.reduce(function (a, li) { return Math.max(a, +li.getAttribute("data-level")); }, 0);
+      var title = chosen.filter(function (li) { return +li.getAttribute("data-level") === top; })[0]
+        .getAttribute("data-level-title");
+      suggest.querySelector(".wf-explorer__suggest-level").textContent =
+        "Suggested: " + title + " (the highest of the " + (chosen.length === 1 ? "indicator" :
+        chosen.length + " indicators") + " you chose)";
+      suggest.querySelectorAll(".wf-explorer__todo").forEach(function (a) {
+        a.hidden = +a.getAttribute("data-level") !== top;
+      });
+    }
     function apply() {
-      var words = q.value.toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
+      var words = q.value.trim().split(/\s+/).filter(Boolean).map(function (w) {
+        return new RegExp("(^|[^\\p{L}\\p{N}])" + escapeRegExp(w) , "iu");
+      }), shown = 0;
       items.forEach(function (li) {
-        var text = li.textContent.toLowerCase();
+        var text = li.textContent;
         var ok = (!dom.value || li.getAttribute("data-domain") === dom.value) &&
                  (!lvl.value || li.getAttribute("data-level") === lvl.value) &&
-                 words.every(function (w) { return text.indexOf(w) !== -1; });
+                 words.every(function (w) { return w.test(text); });
         li.hidden = !ok;
         if (ok) shown++;
       });
       sections.forEach(function (s) { s.hidden = !s.querySelector("li:not([hidden])"); });
       count.textContent = shown + " of " + items.length + " indicators shown";
+      none.hidden = shown > 0;
+      if (!shown) none.querySelector("[data-wf-query]").textContent = q.value.trim() || "these choices";
+      suggestLevel();
     }
     form.addEventListener("input", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
+    root.addEventListener("change", function (e) {
+      if (e.target.classList && e.target.classList.contains("wf-explorer__seen")) suggestLevel();
+    });
+    suggest.querySelector(".wf-explorer__clear").addEventListener("click", function () {
+      items.forEach(function (li) { li.querySelector(".wf-explorer__seen").checked = false; });
+      suggestLevel();
+    });
     apply();
   }
 
