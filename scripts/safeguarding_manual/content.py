@@ -23,6 +23,7 @@ from .references import Contact, Site, Target
 # Pages the plugin generates (site path -> title); references and links may point at them.
 GENERATED = {
     "procedures/index.md": "Procedures: contents",
+    "arrangements/whole-document.md": "Multi-agency safeguarding arrangements: the whole document",
     "procedures/by-agency.md": "Procedures by agency",
     "procedures/by-topic.md": "Procedures by topic",
     "threshold/matrix.md": "Threshold of Need: matrix",
@@ -37,7 +38,7 @@ SHORT_KEYS = {  # reference keys for pages, e.g. [[threshold-matrix]]
     "threshold-matrix": "threshold/matrix.md", "threshold-explorer": "threshold/explorer.md",
     "glossary": "glossary.md", "reviews": "reviews.md", "whats-changed": "whats-changed.md",
     "arrangements": "arrangements/index.md", "by-agency": "procedures/by-agency.md",
-    "by-topic": "procedures/by-topic.md",
+    "by-topic": "procedures/by-topic.md", "arrangements-document": "arrangements/whole-document.md",
 }
 COLLECTIONS = {"arrangements": "arrangements/"}
 TITLE_RE = re.compile(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.M)
@@ -256,7 +257,7 @@ def add_blocks(site: Site, structure: Any, report: Any) -> None:
         site.blocks["structure-chart"] = render
 
 
-RESERVED_IDS = {*SHORT_KEYS, "contact", "chart", "structure-chart", "index", "versions"}
+RESERVED_IDS = {*SHORT_KEYS, "contact", "chart", "structure-chart", "review", "index", "versions"}
 
 
 def _reserved(settings: Settings, manual: Manual, pages: dict[str, Page],
@@ -346,6 +347,7 @@ def load(settings: Settings) -> Content:
     findings += _dates(settings.today, [*manual.procedures, *documents,
                                         *([threshold.document] if threshold and threshold.document else [])])
     site = build_site(settings, manual, pages, threshold, glossary, contacts)
+    site.review_ids = {d.id for d in documents} | ({threshold.document.id} if threshold and threshold.document else set())
     add_blocks(site, structure, report)
     return Content(settings, manual, threshold, glossary, documents, structure, report,
                    pages, site, findings, withheld=seen - set(pages))

@@ -28,6 +28,7 @@ from .content import Content, manual_dir
 from .loader import DEFAULTABLE
 from .markup import Inline, code, join, link, paragraphs, rich, strong, text
 from .model import Procedure, Reviewable
+from .references import prose_lines
 from .reviews import ReviewStatus, record as review_record, urgency
 
 
@@ -71,6 +72,7 @@ class Renderer:
         self.procedures = {p.id: p for p in content.manual.published}
         self._review_cache: dict[str, ReviewStatus] = {}
         self.embeds: dict[str, list[str]] = {}  # site path -> trusted HTML fragments
+        self.composed: set[str] = set()  # generated pages made of editors' Markdown
 
     def review(self, doc: Reviewable) -> ReviewStatus:
         key = f"{doc.path}#{doc.id}"
@@ -132,6 +134,9 @@ class Renderer:
         out[f"{base}/by-topic.md"] = self.topic_page(f"{base}/by-topic.md")
         if c.threshold:
             out.update(self.threshold_pages())
+        whole = self.arrangements_page("arrangements/whole-document.md")
+        if whole:
+            out["arrangements/whole-document.md"] = whole
         out["glossary.md"] = self.glossary_page("glossary.md")
         out["reviews.md"] = self.review_page()
         out["editors/front-matter.md"] = self.front_matter_page("editors/front-matter.md")
@@ -283,6 +288,41 @@ class Renderer:
             page.blocks.extend(paras[:-1])
             page.para(join([paras[-1], *extra]))
         return self._finish(sp, page)
+
+    def arrangements_page(self, sp: str) -> str | None:
+        """The arrangements as one document, for printing or reading offline: every section
+        page in order, its headings one level down. Built from the editors' own Markdown (not
+        data), so it is rendered and sanitised like their pages; search leaves it out, since
+        each part is found on its own page."""
+        parts = sorted((p for p in self.content.pages.values()
+                        if p.site_path.startswith("arrangements/") and p.site_path != "arrangements/index.md"),
+                       key=lambda p: (p.meta.get("order", 1000), p.title.lower()))
+        index = self.content.pages.get("arrangements/index.md")
+        if not parts or index is None:
+            return None
+        page = markup.Page(f"{index.title}: the whole document", meta={"search": {"exclude": True}})
+        page.heading(1, index.title)
+        page.para("The whole document on one page, to print or to read without a connection. Each "
+                  "part is also a page of its own: see the ", link("contents", self.link_path(sp, "arrangements/index.md")), ".")
+        for doc in self.documents_for("arrangements/index.md"):
+            page.para(strong(self.review_sentence(doc)))
+        for part in parts:
+            page.raw(demote(part.body))
+        self.composed.add(sp)
+        return self._finish(sp, page)
+
+    def documents_for(self, site_path: str) -> list[Reviewable]:
+        return [d for d in self.content.documents if d.site_path == site_path]
+
+    def review_sentence(self, doc: Reviewable) -> str:
+        """The review status of a document, plainly, for readers."""
+        r = self.review(doc)
+        if r.state == "overdue":
+            return (f"The review of this document was due on {longdate(r.next_review)} and is overdue "
+                    f"by {r.days_overdue} days. It remains in force until it is replaced.")
+        if r.state == "due":
+            return f"This document is due for review on {longdate(r.next_review)}."
+        return f"This document was last reviewed on {longdate(doc.last_reviewed)}; its next review is due on {longdate(r.next_review)}."
 
     def rows(self) -> list[Row]:
         rows = [Row(d, self.review(d)) for d in self.content.reviewables]
@@ -438,6 +478,15 @@ def page_url(site_path: str, directory_urls: bool = True) -> str:
         parent = posixpath.dirname(stem)
         return f"{parent}/" if parent else ""
     return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def demote(markdown: str) -> str:
+    """Every ATX heading outside code one level down (# becomes ##), for a page made of pages."""
+    lines = markdown.split("\n")
+    for n, line in prose_lines(markdown, "#"):
+        if line.startswith("#") and not line.startswith("######"):
+            lines[n] = "#" + line
+    return "\n".join(lines)
 
 
 def strong_link(label: str, destination: str) -> Inline:

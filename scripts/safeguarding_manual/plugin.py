@@ -41,7 +41,7 @@ def _report(finding: Finding) -> None:
     (log.error if finding.severity == "error" else log.info)(str(finding))
 
 
-OUR_TEMPLATES = ("main.html", "procedure.html")
+OUR_TEMPLATES = ("main.html", "procedure.html", "404.html")
 
 
 def _ours(name: str | None) -> bool:
@@ -240,7 +240,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         generated_pages = self.renderer.pages()
         self.embeds = self.renderer.embeds  # trusted fragments of generated pages, by site path
         self.generated_paths = list(generated_pages)
-        self.generated = set(generated_pages)
+        self.generated = set(generated_pages) - self.renderer.composed
         for site_path, markdown in generated_pages.items():
             existing = files.get_file_from_path(site_path)
             if existing is not None:
@@ -261,6 +261,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             files.append(File.generated(config, "feed.xml", content=self.renderer.atom(
                 config.site_url, name, self._site_url)))
         content.site.url_for = self._url
+        by_id = {d.id: d for d in content.reviewables}
+        content.site.review_text = lambda doc_id: self.renderer.review_sentence(by_id[doc_id]) \
+            if doc_id in by_id else ""
         if self.dirty:
             self._plan_preview(files, config, generated_pages)
         return files
@@ -428,8 +431,16 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if not self.config.enabled or self.content is None:
             return html_
         site_path = page.file.src_uri
-        return sanitize.content(html_, self.embeds.get(site_path),
-                                lambda n: self.content.site.render_block(n, site_path))
+        out = sanitize.content(html_, self.embeds.get(site_path),
+                               lambda n: self.content.site.render_block(n, site_path))
+        notices = [self.renderer.review_sentence(d) for d in self.renderer.documents_for(site_path)
+                   if self.renderer.review(d).state != "ok"]
+        if notices and "</h1>" in out:
+            # a document past (or near) its review date says so at the top of its own page
+            box = "".join(f'<div class="admonition warning wf-doc-review" role="note"><p>{html.escape(n)}</p></div>'
+                          for n in notices)
+            out = out.replace("</h1>", "</h1>\n" + box, 1)
+        return out
 
     @event_priority(-100)  # last: check and protect the finished page, after every other plugin
     def on_post_page(self, output: str, *, page: Page, config) -> str:

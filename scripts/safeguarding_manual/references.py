@@ -85,6 +85,10 @@ class Site:
     collections: dict[str, dict[str, Target]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # ids whose page failed validation
     preview: bool = False  # a reviewers' build: drafts are pages too
+    # [[review:ID]]: the review status of a reviewable document, as a sentence (the plugin
+    # installs one that knows the build's date)
+    review_ids: set[str] = field(default_factory=set)
+    review_text: Callable[[str], str] = lambda doc_id: ""
 
     def embed(self, key: str, page_path: str) -> str:
         """What stands in a page's Markdown for a block: a token that the build replaces
@@ -105,7 +109,9 @@ class Site:
 
 
 FENCED_BLOCK_RE = FencedBlockPreprocessor.FENCED_BLOCK_RE  # the build's own fence rule
-LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s")
+# Lines that open an indented container (a list item, an admonition): four spaces under
+# them are the container's text, not code.
+LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)]|!!!|\?\?\?\+?)\s")
 INDENTED = re.compile(r"^(?: {4}|\t)")
 
 
@@ -240,6 +246,12 @@ def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Res
                             f"{did_you_mean(name, site.contacts)} — use one of: "
                             + ", ".join(sorted(site.contacts)))
         return Resolved(contact.markdown())
+    if key.startswith("review:"):
+        doc_id = key.split(":", 1)[1]
+        if doc_id not in site.review_ids:
+            return Resolved(m.group(0), problem=f"`{doc_id}` is not a reviewable document"
+                            f"{did_you_mean(doc_id, site.review_ids)} — use an id from documents.yml")
+        return Resolved(markup_text(site.review_text(doc_id)) if render else "")
     if key.startswith("chart:") or key == "structure-chart":
         block = site.blocks.get(key)
         if block is None:
