@@ -22,7 +22,7 @@ FOCUSED = """() => {
     onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 &&
               r.top < innerHeight && r.left < innerWidth && cs.visibility === "visible",
     exit: e.matches("a.wf-exit"), search: e.matches(".md-search__input"),
-    menu: e.matches('label[for="__drawer"]'), header: !!e.closest(".md-header"),
+    menu: e.matches(".wf-menu-button"), header: !!e.closest(".md-header"),
     main: !!e.closest(".md-main"), body: e === document.body,
   };
 }"""
@@ -91,8 +91,8 @@ def test_on_a_phone_tab_reaches_exit_menu_and_search(open_page) -> None:
 
 def test_on_a_phone_the_menu_opens_and_closes_from_the_keyboard(open_page) -> None:
     page = open_page(PROCEDURE, viewport=PHONE)
-    menu = page.locator('.md-header label[for="__drawer"]')
-    assert menu.get_attribute("role") == "button" and menu.get_attribute("aria-expanded") == "false"
+    menu = page.locator(".md-header button.wf-menu-button")
+    assert menu.get_attribute("aria-expanded") == "false"
     menu.focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.closest('.md-sidebar--primary') !== null")

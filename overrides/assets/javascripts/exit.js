@@ -98,38 +98,40 @@
   });
 
   /* Narrow screens: Material's menu button is a <label> for a hidden checkbox, which the
-     keyboard cannot reach. Make it a focusable button that opens the navigation drawer and
-     moves focus into it; Escape closes the drawer and returns focus to the button. */
+     keyboard cannot reach. Put a real <button> in its place (same look) that opens the
+     navigation drawer and moves focus into it; Escape closes the drawer and returns focus to
+     the button. Material's search dialog gets an accessible name. */
   function menuButton() {
+    var search = document.querySelector('.md-search[role="dialog"]');
+    if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Search the site");
     var drawer = document.getElementById("__drawer");
     var label = document.querySelector('.md-header label[for="__drawer"]');
-    if (!drawer || !label || label.hasAttribute("tabindex")) return;
-    label.setAttribute("tabindex", "0");
-    label.setAttribute("role", "button");
-    label.setAttribute("aria-label", "Navigation menu");
-    function sync() { label.setAttribute("aria-expanded", drawer.checked ? "true" : "false"); }
+    if (!drawer || !label || document.querySelector(".wf-menu-button")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = label.className + " wf-menu-button";
+    button.setAttribute("aria-label", "Navigation menu");
+    button.setAttribute("aria-controls", "__drawer");
+    button.innerHTML = label.innerHTML;  // the theme's own icon (static SVG)
+    label.parentNode.insertBefore(button, label);
+    label.classList.add("wf-menu-label");
+    function sync() { button.setAttribute("aria-expanded", drawer.checked ? "true" : "false"); }
     function toggle(open) {
       if (drawer.checked === open) return;
       drawer.checked = open;
       drawer.dispatchEvent(new Event("change", { bubbles: true }));
     }
-    label.addEventListener("keydown", function (event) {
-      if (event.key !== "Enter" && event.key !== " ") return;
-      event.preventDefault();
-      // Material itself clicks a focused label on Enter; toggle only if nothing else did.
-      var before = drawer.checked;
-      setTimeout(function () { if (drawer.checked === before) toggle(!before); }, 0);
-    });
+    button.addEventListener("click", function () { toggle(!drawer.checked); });
     drawer.addEventListener("change", function () {
       sync();
-      if (drawer.checked && document.activeElement === label) {
+      if (drawer.checked && document.activeElement === button) {
         var first = document.querySelector(".md-sidebar--primary a[href]");
         // The drawer becomes visible as it opens; focus once the browser has applied that.
         if (first) setTimeout(function () { first.focus(); }, 50);
       }
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && drawer.checked) { toggle(false); label.focus(); }
+      if (event.key === "Escape" && drawer.checked) { toggle(false); button.focus(); }
     });
     sync();
   }
