@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""Screenshots of every page type at 375 and 1280 px (see safeguarding_manual/screens.py)."""
+import sys
+
+from safeguarding_manual.screens import main
+
+sys.exit(main())
