@@ -53,7 +53,9 @@ def test_references_contacts_and_placeholders_render_on_hand_written_pages(proje
     assert '<a href="procedures/core/neglect/">Neglect</a>' in home
     assert '<a href="procedures/core/neglect/">the neglect procedure</a>' in home
     assert '<a href="tel:999">999</a>' in home
-    assert "Children's hub: to be confirmed" in home.replace("&#x27;", "'")
+    # a route with no published number links to its public page; one with neither is a placeholder
+    assert '<a href="https://manual.example.org/report">Children\'s hub (online)</a>' in home.replace("&#x27;", "'")
+    assert "LADO: to be confirmed" in home
     assert "<code>[[neglect]]</code>" in home  # code is left alone
 
 

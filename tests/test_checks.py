@@ -78,7 +78,7 @@ def test_each_broken_reference_is_reported_at_its_file_and_line(broken_manual):
         "procedures/core/refs.md:13: [[neglet]] is not a procedure id or page — did you mean `neglect`?",
         "procedures/core/refs.md:14: [[early-help#who-to-call]]: “Early help” has no heading `who-to-call`",
         "procedures/core/refs.md:15: the link `../core/early-hlp.md` points to procedures/core/early-hlp.md, which does not exist — did you mean `procedures/core/early-help.md`?",
-        "procedures/core/refs.md:16: [[old-procedure]] is draft — an approved page must not link to an unpublished procedure",
+        "procedures/core/refs.md:16: [[old-procedure]] is draft — a published page must not link to an unpublished procedure",
         "procedures/core/refs.md:8: warning: related: `neglect` does not list `refs` back — add `refs` to the related list in procedures/core/neglect.md",
         "procedures/core/refs.md:2: warning: nothing refers to `refs` — link it from a related procedure so readers can find it",
     ]

@@ -207,10 +207,12 @@ def test_glossary_has_40_terms_and_acronyms_are_expanded_site_wide(real_site):
     assert 'id="lado"' in glossary
 
 
-def test_contacts_come_from_config_and_unknown_ones_are_visible_placeholders(real_site):
+def test_contacts_come_from_config_and_the_worried_route_has_no_gap(real_site):
     home = (real_site / "index.html").read_text(encoding="utf-8")
     assert 'href="tel:03003732724"' in home and 'href="tel:999"' in home
-    assert "to be confirmed" in home
+    bar = home.split('data-wf-worried', 1)[1].split("</div>", 1)[0]
+    assert "to be confirmed" not in bar
+    assert 'href="https://cumbriasafeguardingchildren.co.uk/report-concern-about-child"' in bar
     assert not re.search(r"tel:(?!999|03003732724)", home)
 
 

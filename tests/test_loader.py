@@ -92,7 +92,7 @@ def test_next_review_before_last_reviewed(tmp_path):
 def test_wrong_status_suggests_the_closest(tmp_path):
     text = VALID.format(id="neglect", extra="").replace("status: approved", "status: aproved")
     assert one_error(tmp_path, text=text) == (
-        'procedures/core/neglect.md:5: status: "aproved" is not a status — use one of: draft, approved, archived — did you mean `approved`?')
+        'procedures/core/neglect.md:5: status: "aproved" is not a status — use one of: draft, consultation, approved, archived — did you mean `approved`?')
 
 
 def test_duplicate_ids_including_case_are_rejected(tmp_path):

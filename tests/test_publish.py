@@ -54,3 +54,17 @@ def test_a_swap_stopped_halfway_is_recovered_on_the_next_run(project):
     page.write_text(page.read_text().replace("status: approved", "status: aproved"))
     assert publish.publish(project) == 1  # fails, but the previous site is back in place
     assert (project / "site/index.html").is_file()
+
+
+def test_publish_refuses_while_a_worried_route_contact_has_no_value_or_page(project):
+    import subprocess
+    import sys
+    from helpers import REPO
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        ', url: "https://manual.example.org/report"}\n    lado', "}\n    lado", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(REPO / "scripts/publish.py"), "--root", str(project)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "mkdocs.yml:" in result.stderr and "contact `mach`" in result.stderr and "never guess" in result.stderr
+    assert "Traceback" not in result.stderr and not (project / "site").exists()

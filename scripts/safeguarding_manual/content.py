@@ -19,6 +19,7 @@ from .findings import ContentError, Finding, did_you_mean
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
 from .references import Contact, Site, Target
+from .schema import PUBLISHED
 
 # Pages the plugin generates (site path -> title); references and links may point at them.
 GENERATED = {
@@ -69,6 +70,8 @@ class Settings:
     exit_page_url: Any = None
     edit_uri: Any = None
     chrome: dict = field(default_factory=dict)  # site_name, site_description, copyright, nav
+    # What practitioners follow until the partnership approves this manual (extra.interim)
+    interim: dict = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
 
     def config_line(self, pattern: str, config_file: str = "mkdocs.yml") -> int:
@@ -103,7 +106,7 @@ class Settings:
                    agencies=tuple(plugin_cfg.get("agencies") or schema.DEFAULT_AGENCIES),
                    contacts=extra.get("contacts"), site_url=str(raw.get("site_url") or ""),
                    repo_url=str(raw.get("repo_url") or ""), exit_page_url=extra.get("exit_page_url"),
-                   edit_uri=raw.get("edit_uri"),
+                   edit_uri=raw.get("edit_uri"), interim=extra.get("interim") or {},
                    chrome={k: raw.get(k) for k in ("site_name", "site_description", "copyright", "nav")})
 
 
@@ -341,6 +344,7 @@ def load(settings: Settings) -> Content:
     contacts, problems = siteconfig.contacts(settings.contacts, settings.config_line)
     findings += problems + siteconfig.exit_url(settings.exit_page_url, settings.config_line)
     findings += siteconfig.site_texts(settings.chrome, settings.config_line)
+    findings += siteconfig.interim(settings.interim, settings.config_line)
     findings += siteconfig.site_addresses(settings.site_url, settings.repo_url, settings.edit_uri,
                                           settings.config_line)
     findings += _reserved(settings, manual, pages, threshold)
@@ -375,7 +379,7 @@ def check_references(content: Content) -> list[Finding]:
     referenced: dict[str, set[str]] = {}
     for site_path, path, body, first, proc in sources(content):
         out += safety.check_markdown(path, body, first)
-        if proc is not None and proc.status != "approved":
+        if proc is not None and not proc.published:
             continue  # drafts and archived pages are not published; their links do not matter
         for n, m in references.iter_refs(body):
             res = references.resolve(site, site_path, m, render=False)
@@ -384,10 +388,10 @@ def check_references(content: Content) -> list[Finding]:
             elif res.target is not None:
                 referenced.setdefault(res.target.key, set()).add(proc.id if proc else path)
                 content.dependencies.setdefault(site_path, set()).add(res.target.key)
-                if (proc is None or proc.status == "approved") and res.target.status != "approved" \
+                if (proc is None or proc.published) and res.target.status not in PUBLISHED \
                         and not content.settings.preview:
                     out.append(Finding(path, first + n, f"[[{res.target.key}]] is "
-                                       f"{res.target.status} — an approved page must not link to "
+                                       f"{res.target.status} — a published page must not link to "
                                        "an unpublished procedure", code="unpublished-target"))
         for n, url in references.markdown_links(body):
             problem = references.check_link(site, site_path, url)

@@ -185,7 +185,9 @@ def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> 
     for key in obj:
         if key not in allowed:
             r.error((*keys, key), f"`{key}` is not a document setting{did_you_mean(str(key), allowed)}")
-    for key in ("owner", "approved_by", "last_reviewed"):
+    required = ("owner", "last_reviewed", "approved_by") if obj.get("status", "approved") == "approved" \
+        else ("owner", "last_reviewed")
+    for key in required:
         if key not in obj:
             r.error(keys, f"`{key}` is missing — add it (for example `{key}: "
                     f"{schema.BY_NAME[key].example}`)")
@@ -213,7 +215,7 @@ def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> 
         return None
     return Reviewable(status=status, 
         id=str(obj.get("id") or id_), title=r.text(obj, "title", keys), path=r.path,
-        owner=values["owner"], approved_by=values["approved_by"],
+        owner=values["owner"], approved_by=values.get("approved_by"),
         last_reviewed=values["last_reviewed"], review_every=values.get("review_every"),
         next_review_on=values.get("next_review"), site_path=str(obj.get("url") or site_path),
         line=r.line(*keys), amendments=sorted(amendments, key=lambda a: a.date, reverse=True))
@@ -367,7 +369,7 @@ def load_documents(docs: Path, rel: str = f"{DATA_DIR}/documents.yml", prefix: s
         before = len(r.findings)
         doc_id = r.slug(d, "id", (i,)) if isinstance(d, dict) else ""
         doc = _reviewable(r, d, (i,), doc_id or f"document-{i + 1}", "") if len(r.findings) == before else None
-        if doc and doc.status == "approved":  # drafts and archived documents are not listed
+        if doc and doc.published:  # drafts and archived documents are not listed
             out.append(doc)
     return out, r.findings
 

@@ -148,6 +148,22 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
             findings.append(Finding(path, doc.line_of("applies_to", i),
                                     f'applies_to: "{agency}" is not on the agency list{hint}'))
     if values.get("status") == "approved":
+        for key in ("approved_by", "approved_on"):
+            if key not in values and key not in bad:
+                findings.append(Finding(path, doc.line_of("status"), f"status is approved but `{key}` is "
+                                        "missing — a procedure is approved only once the partnership has "
+                                        f"recorded its approval: add `{key}:` then, or use `status: "
+                                        "consultation` until it has", code="approval"))
+    elif values.get("status") == "consultation":
+        for key in ("approved_on",):
+            if key in meta:
+                findings.append(Finding(path, doc.line_of(key), f"`{key}` is given but the status is "
+                                        f"{values['status']} — record an approval only when the partnership "
+                                        "has given it, together with `status: approved`", code="approval"))
+    if values.get("consultation_ends") and values.get("status") != "consultation":
+        findings.append(Finding(path, doc.line_of("consultation_ends"), "`consultation_ends` is only for "
+                                "a procedure whose status is consultation — remove it", code="approval"))
+    if values.get("status") == "approved":
         for key in ("summary", "owner", "approved_by"):
             if "TODO" in str(values.get(key, "")):
                 findings.append(Finding(path, doc.line_of(key) if key in meta else doc.end_line,
@@ -157,12 +173,13 @@ def build_procedure(doc: frontmatter.Document, chain: list[Section], section: st
         return None, findings
     procedure = Procedure(
         id=values["id"], title=values["title"], path=path, owner=values["owner"],
-        approved_by=values["approved_by"], last_reviewed=values["last_reviewed"],
+        approved_by=values.get("approved_by"), last_reviewed=values["last_reviewed"],
         review_every=values.get("review_every"), next_review_on=values.get("next_review"),
         status=values["status"], site_path=path, line=doc.line_of("id"),
         amendments=sorted((Amendment(**a) for a in values.get("amendments", [])),
                           key=lambda a: a.date, reverse=True),
-        summary=values["summary"], approved_on=values["approved_on"],
+        summary=values["summary"], approved_on=values.get("approved_on"),
+        consultation_ends=values.get("consultation_ends"),
         version=values.get("version"), applies_to=values.get("applies_to", []),
         threshold_levels=sorted(set(values.get("threshold_levels", []))),
         related=values.get("related", []), keywords=values.get("keywords", []),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import reviews
+from .schema import PUBLISHED
 from .findings import Finding
 
 
@@ -24,7 +25,7 @@ class Reviewable:
     title: str
     path: str  # repository-relative source file, for messages and edit links
     owner: str
-    approved_by: str
+    approved_by: str | None
     last_reviewed: dt.date
     review_every: int | None = None
     next_review_on: dt.date | None = None  # explicit date, wins over review_every
@@ -43,13 +44,14 @@ class Reviewable:
 
     @property
     def published(self) -> bool:
-        return self.status == "approved"
+        return self.status in PUBLISHED
 
 
 @dataclass
 class Procedure(Reviewable):
     summary: str = ""
     approved_on: dt.date | None = None
+    consultation_ends: dt.date | None = None
     version: str | None = None
     applies_to: list[str] = field(default_factory=list)
     threshold_levels: list[int] = field(default_factory=list)

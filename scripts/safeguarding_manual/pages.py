@@ -311,6 +311,21 @@ class Renderer:
         self.composed.add(sp)
         return self._finish(sp, page)
 
+    def consultation_pages(self) -> set[str]:
+        """Pages of documents (not procedures) published for consultation: the Threshold of Need
+        pages while its data says so, and documents.yml entries."""
+        out = {d.site_path for d in self.content.documents if d.status == "consultation" and d.site_path}
+        t = self.content.threshold
+        if t and t.document and t.document.status == "consultation":
+            out |= {"threshold/index.md", "threshold/matrix.md", "threshold/explorer.md"}
+            out |= {f"threshold/{lv.id}.md" for lv in t.levels}
+        return out
+
+    def consultation_sentence(self) -> str:
+        follow = self.content.settings.interim or {}
+        until = f" Until it is, follow {follow['label']}." if follow.get("label") else ""
+        return "Draft for consultation — not yet approved by the partnership." + until
+
     def documents_for(self, site_path: str) -> list[Reviewable]:
         return [d for d in self.content.documents if d.site_path == site_path]
 

@@ -184,12 +184,13 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                             contacts=extra.get("contacts"), exit_page_url=extra.get("exit_page_url"),
                             site_url=config.site_url or "", repo_url=config.repo_url or "",
                             edit_uri=config.edit_uri, preview=self.preview, today=self.today,
+                            interim=extra.get("interim") or {},
                             chrome={"site_name": config.site_name, "site_description": config.site_description,
                                     "copyright": config.copyright, "nav": config.nav})
         content = content_mod.load(settings)
         # The theme's partials read contacts and the exit address from `extra`: hand them only
         # what passed validation, so no template ever sees a value that failed it.
-        extra["contacts"] = {c.key: {"label": c.label, "value": c.value, "kind": c.kind, "note": c.note}
+        extra["contacts"] = {c.key: {"label": c.label, "value": c.value, "kind": c.kind, "note": c.note, "url": c.url}
                              for c in content.site.contacts.values()}
         if siteconfig.exit_url(extra.get("exit_page_url"), lambda _p: 1):
             extra["exit_page_url"] = None
@@ -433,14 +434,23 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         site_path = page.file.src_uri
         out = sanitize.content(html_, self.embeds.get(site_path),
                                lambda n: self.content.site.render_block(n, site_path))
-        notices = [self.renderer.review_sentence(d) for d in self.renderer.documents_for(site_path)
+        notices = [html.escape(self.renderer.review_sentence(d)) for d in self.renderer.documents_for(site_path)
                    if self.renderer.review(d).state != "ok"]
-        if notices and "</h1>" in out:
-            # a document past (or near) its review date says so at the top of its own page
-            box = "".join(f'<div class="admonition warning wf-doc-review" role="note"><p>{html.escape(n)}</p></div>'
-                          for n in notices)
+        box = "".join(f'<div class="admonition warning wf-doc-review" role="note"><p>{n}</p></div>'
+                      for n in notices)
+        if site_path in self.renderer.consultation_pages():
+            box = self._consultation_html() + box
+        if box and "</h1>" in out:
+            # a document for consultation, or past (or near) its review date, says so at the top
             out = out.replace("</h1>", "</h1>\n" + box, 1)
         return out
+
+    def _consultation_html(self) -> str:
+        follow = self.content.settings.interim or {}
+        until = (f' Until it is, follow <a href="{html.escape(follow["url"])}">{html.escape(follow["label"])}</a>.'
+                 if follow.get("url") and follow.get("label") else "")
+        return ('<div class="wf-consultation" role="note"><p><strong>Draft for consultation — not yet '
+                f"approved by the partnership.</strong>{until}</p></div>")
 
     @event_priority(-100)  # last: check and protect the finished page, after every other plugin
     def on_post_page(self, output: str, *, page: Page, config) -> str:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import content as content_mod
+from . import content as content_mod, siteconfig
 from . import csp
 
 LOCK_FILE = ".cache/publish.lock"
@@ -108,6 +108,7 @@ def _publish_locked(root: Path, site: Path, site_dir: str) -> int:
     _recover(site)
     content = content_mod.load(content_mod.Settings.from_mkdocs_yml(root))
     errors = [f for f in content.findings + content_mod.check_references(content) if f.severity == "error"]
+    errors += siteconfig.route_gaps(content.site.contacts, content.settings.config_line)
     if errors:
         for f in errors:
             print(f, file=sys.stderr)

@@ -17,6 +17,7 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.toc import slugify
 
 from .findings import Finding, did_you_mean
+from .schema import PUBLISHED
 from .markup import embed_token, link, one_line, text, text as markup_text
 
 # Code spans are matched first so that `[[example]]` inside backticks stays literal.
@@ -50,10 +51,12 @@ class Contact:
     value: str | None
     kind: str = "text"  # phone | email | url | text
     note: str = ""
+    url: str | None = None  # a public page for this route (e.g. how to report a concern online)
 
     @property
     def placeholder(self) -> bool:
-        return not self.value or "to be confirmed" in self.value.lower()
+        """Neither a value nor a public page: shown as "to be confirmed"."""
+        return (not self.value or "to be confirmed" in self.value.lower()) and not self.url
 
     def markdown(self) -> str:
         """The contact in page text; every value is escaped (validated in `contacts.py`)."""
@@ -61,6 +64,8 @@ class Contact:
             return (f'<span class="wf-placeholder" title="Not yet confirmed">'
                     f"{html.escape(one_line(self.label))}: to be confirmed</span>")
         value = self.value or ""
+        if not value:  # no number published: the route is the public page
+            return link(f"{self.label} (online)", self.url or "")
         if self.kind == "phone":
             return link(value, "tel:" + re.sub(r"[^0-9+]", "", value))
         if self.kind == "email":
@@ -281,7 +286,7 @@ def resolve(site: Site, page_path: str, m: re.Match, render: bool = True) -> Res
                         f"`{anchor}`{did_you_mean(anchor, target.anchors)}", "missing-anchor")
     if not render:
         return Resolved("", target)
-    if target.status != "approved" and not site.preview:
+    if target.status not in PUBLISHED and not site.preview:
         # Reported by the checks; the public site never links to an unpublished page.
         return Resolved(markup_text(text or "this procedure (not yet published)"), target)
     label = text or (target.anchors.get(anchor) if anchor and target.kind != "procedure" else None) \
@@ -347,16 +352,16 @@ def graph_findings(procedures: Iterable, referenced: dict[str, set[str]],
                 out.append(Finding(p.path, line, f"related: `{rid}` is not a procedure id"
                                    f"{did_you_mean(rid, by_id)}", code="unknown-related"))
                 continue
-            if p.status == "approved" and other.status != "approved" and not preview:
-                out.append(Finding(p.path, line, f"related: `{rid}` is {other.status} — an approved "
+            if p.status in PUBLISHED and other.status not in PUBLISHED and not preview:
+                out.append(Finding(p.path, line, f"related: `{rid}` is {other.status} — a published "
                                    "procedure must not point readers to an unpublished one",
                                    code="unpublished-target"))
-            if p.id not in other.related and other.status == "approved":
+            if p.id not in other.related and other.status in PUBLISHED:
                 out.append(Finding(p.path, line, f"related: `{rid}` does not list `{p.id}` back — "
                                    f"add `{p.id}` to the related list in {other.path}",
                                    "warning", code="one-way"))
     for p in procs:
-        if p.status == "approved" and not (referenced.get(p.id, set()) - {p.id}):
+        if p.status in PUBLISHED and not (referenced.get(p.id, set()) - {p.id}):
             out.append(Finding(p.path, p.line_of("id"), f"nothing refers to `{p.id}` — link it "
                                "from a related procedure so readers can find it", "warning",
                                code="orphan"))

@@ -16,7 +16,8 @@ from .findings import did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-STATUSES = ("draft", "approved", "archived")
+STATUSES = ("draft", "consultation", "approved", "archived")
+PUBLISHED = ("consultation", "approved")  # shown on the public site
 DEFAULT_AGENCIES = (
     "All practitioners", "Children's social care", "Early help", "Police", "Health",
     "Education", "Early years", "Voluntary and community sector", "Probation and youth justice",
@@ -151,14 +152,19 @@ FIELDS: tuple[Field, ...] = (
     Field("title", _text, True, "The procedure's title as readers see it.", "Neglect"),
     Field("summary", _text, True, "One sentence: the scope of this procedure, shown at the top.",
           "How to recognise and respond to neglect of children of any age."),
-    Field("status", _status, True, "`draft` (never published), `approved` (published) or "
-          "`archived` (withdrawn).", "approved"),
+    Field("status", _status, True, "`draft` (not published), `consultation` (published as a draft "
+          "for consultation, with a notice: not yet approved), `approved` (published; only once the "
+          "partnership has recorded its approval) or `archived` (withdrawn).", "consultation"),
     Field("owner", _text, True, "The role or group responsible for it — never a person's name. "
           "Usually set for the whole section in `_section.yml`.",
-          "Procedures and Quality Assurance Group"),
-    Field("approved_by", _text, True, "The body that approved it.",
+          "WFSCP business team"),
+    Field("approved_by", _text, False, "The body that approved it — only once the partnership has "
+          "recorded its approval; required when `status` is `approved`.",
           "Safeguarding Accountability Meeting"),
-    Field("approved_on", parse_date, True, "Date of approval (YYYY-MM-DD).", "2025-04-01"),
+    Field("approved_on", parse_date, False, "Date the approval was recorded (YYYY-MM-DD); required "
+          "when `status` is `approved`.", "2025-04-01"),
+    Field("consultation_ends", parse_date, False, "For a `consultation` draft: the last day for "
+          "comments, shown on the page.", "2027-01-31"),
     Field("last_reviewed", parse_date, True, "Date of the last review (YYYY-MM-DD).", "2025-04-01"),
     Field("review_every", _months, False, "Months between reviews (give this or `next_review`). "
           "Usually set for the whole section.", "24"),

@@ -12,7 +12,9 @@ from .findings import Finding, did_you_mean
 from .references import Contact
 
 KINDS = ("phone", "email", "url", "text")
-CONTACT_KEYS = ("label", "value", "kind", "note")
+# The "Worried about a child?" route on every page (partials/wf-worried.html shows these).
+ROUTE = ("mach", "single-contact-form", "out-of-hours", "emergency")
+CONTACT_KEYS = ("label", "value", "kind", "note", "url")
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,22}[0-9]$")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$")
@@ -76,9 +78,13 @@ def contacts(raw: Any, line: Callable[[str], int]) -> tuple[dict[str, Contact], 
                 "use phone, email, url or text")
             continue
         note = _text(entry.get("note") or "") or ""
+        url = entry.get("url")
+        if url is not None and https_url_problem(url):
+            bad(key, f"contact `{key}`: the url must be a full web address starting with https://")
+            continue
         value = entry.get("value")
         if value is None or (isinstance(value, str) and not value.strip()):
-            out[key] = Contact(key, label, None, kind, note)  # shown as "to be confirmed"
+            out[key] = Contact(key, label, None, kind, note, url)  # no url either: "to be confirmed"
             continue
         text = _text(value)
         problem = None
@@ -93,7 +99,7 @@ def contacts(raw: Any, line: Callable[[str], int]) -> tuple[dict[str, Contact], 
         if problem:
             bad(key, f"contact `{key}`: the value {problem}")
             continue
-        out[key] = Contact(key, label, text, kind, note)
+        out[key] = Contact(key, label, text, kind, note, url)
     return out, findings
 
 
@@ -143,4 +149,30 @@ def site_texts(raw: dict, line: Callable[[str], int]) -> list[Finding]:
                                        "a menu title in `nav` must be plain text (no < or >)", code="config-text"))
                 walk(value)
     walk(raw.get("nav"))
+    return out
+
+
+def interim(raw: Any, line: Callable[[str], int]) -> list[Finding]:
+    """`extra.interim`: what practitioners follow until this manual is approved (label, url)."""
+    if not raw:
+        return []
+    if not isinstance(raw, dict) or set(raw) - {"label", "url"} or not _text(raw.get("label")) \
+            or https_url_problem(raw.get("url")):
+        return [Finding("mkdocs.yml", line(r"^\s+interim:"), "extra.interim must have `label:` (plain "
+                        "text) and `url:` (a full https:// address)", code="interim")]
+    return []
+
+
+def route_gaps(contacts: dict[str, Contact], line: Callable[[str], int]) -> list[Finding]:
+    """Contacts on the worried-about-a-child route with neither a value nor a public page:
+    the public site must not be published with a gap there (preview and serve show it)."""
+    out = []
+    for key in ROUTE:
+        c = contacts.get(key)
+        if c is None or c.placeholder:
+            out.append(Finding("mkdocs.yml", line(rf"^\s+{key}:") if c else line(r"^\s+contacts:"),
+                               f"contact `{key}` is on the “Worried about a child?” route on every page but "
+                               "has neither a `value` nor a public `url` — add the published number or "
+                               "the page that explains how to report a concern (never guess a number)",
+                               code="route"))
     return out

@@ -20,6 +20,7 @@ def procedure_view(p: Procedure, content: Content, renderer: Renderer,
     return {
         "id": p.id, "title": p.title, "summary": p.summary, "status": p.status,
         "owner": p.owner, "approved_by": p.approved_by, "approved_on": p.approved_on,
+        "consultation_ends": p.consultation_ends, "follow": content.settings.interim,
         "version": p.version, "last_reviewed": p.last_reviewed, "next_review": review.next_review,
         "review": review, "due_within": renderer.due_within, "applies_to": p.applies_to,
         "section": {"title": section.title if section else "",
