@@ -94,15 +94,15 @@ def test_new_procedure_writes_a_valid_draft_using_the_section_defaults(manual, c
     path = manual / "procedures/core/children-missing-from-education.md"
     text = path.read_text(encoding="utf-8")
     front, body = text.split("\n---\n", 1)
-    assert front.splitlines()[:7] == [
+    assert front.splitlines()[:6] == [
         "---",
         "id: children-missing-from-education",
         "title: Children missing from education",
         'summary: "TODO: one sentence on the scope of this procedure"',
         "status: draft",
-        "approved_on: 2025-11-03",
         "last_reviewed: 2025-11-03",
     ]
+    assert "approved_on:" not in front  # an approval is recorded only when it is given
     # The section's defaults are not repeated, so changing them still reaches this page.
     for key in ("owner:", "approved_by:", "review_every:"):
         assert f"\n{key}" not in front
@@ -114,7 +114,7 @@ def test_new_procedure_writes_a_valid_draft_using_the_section_defaults(manual, c
     p = load_manual(manual).by_id["children-missing-from-education"]
     assert (p.status, p.owner, p.approved_by, p.review_every, p.section) == (
         "draft", "Procedures Group", "Safeguarding Accountability Meeting", 24, "core")
-    assert str(p.last_reviewed) == str(p.approved_on) == TODAY
+    assert str(p.last_reviewed) == TODAY and p.approved_on is None
     out = capsys.readouterr().out
     assert "procedures/core/children-missing-from-education.md" in out
     assert "MANUAL_PREVIEW=1 .venv/bin/mkdocs serve" in out
@@ -146,10 +146,9 @@ def test_a_section_without_defaults_gets_placeholders_that_validate(manual, caps
     path = manual / "procedures/bare/bullying.md"
     text = path.read_text(encoding="utf-8")
     assert "\nowner: Education Group\n" in text
-    assert '\napproved_by: "TODO: the body that approves this procedure"\n' in text
+    assert "approved_by" not in text  # recorded only with an approval
     assert "\nreview_every: 24\n" in text
     assert_valid(manual, path)
-    assert "approved_by is a placeholder" in capsys.readouterr().out
     assert run_new(manual, "Online safety", "--section", "bare") == 0
     assert "\nowner: \"TODO: the role or group responsible (never a person's name)\"\n" in \
         (manual / "procedures/bare/online-safety.md").read_text(encoding="utf-8")

@@ -36,7 +36,6 @@ MAX_TITLE_LENGTH = 200  # a title is a heading and a line in every index, not a 
 # Written only when neither the section nor the command line gives a value: they validate,
 # so the draft previews, and they say plainly what to replace.
 OWNER_PLACEHOLDER = "TODO: the role or group responsible (never a person's name)"
-APPROVED_BY_PLACEHOLDER = "TODO: the body that approves this procedure"
 DEFAULT_REVIEW_EVERY = 24
 
 # The house headings, in order, each with a line or two of guidance for the author.
@@ -285,11 +284,9 @@ def front_matter(p: Plan) -> str:
         lines.append(f'owner: "{OWNER_PLACEHOLDER}"')
         p.notes.append("owner is a placeholder — pass --owner, or add `owner:` to the section's "
                        "_section.yml defaults")
-    if "approved_by" not in defaults:
-        lines.append(f'approved_by: "{APPROVED_BY_PLACEHOLDER}"')
-        p.notes.append("approved_by is a placeholder — replace it, or add `approved_by:` to the "
-                       "section's _section.yml defaults")
-    lines += [f"approved_on: {p.today.isoformat()}", f"last_reviewed: {p.today.isoformat()}"]
+    # No approved_by / approved_on: a new procedure is a draft; they are added only when the
+    # partnership records its approval (with `status: approved`).
+    lines += [f"last_reviewed: {p.today.isoformat()}"]
     if "review_every" not in defaults and "next_review" not in defaults:
         lines.append(f"review_every: {DEFAULT_REVIEW_EVERY}")
     # Empty lists for the author to fill in, each with an example; never one the section
