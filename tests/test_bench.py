@@ -6,11 +6,11 @@ from safeguarding_manual.content import Settings, load, check_references
 
 
 def test_a_synthetic_manual_is_valid_and_mirrored_for_plain_material(tmp_path):
-    full, plain = bench.generate(tmp_path, 40)
+    full, plain = bench.generate(tmp_path, 60)
     content = load(Settings.from_mkdocs_yml(full))
     assert [f for f in content.findings + check_references(content) if f.severity == "error"] == []
-    assert len(content.manual.published) == 40
-    assert len(list((plain / "docs").rglob("*.md"))) == 40 + 1  # + its home page
+    assert len(content.manual.published) == 60
+    assert len(list((plain / "docs").rglob("*.md"))) == 60 + 1  # + its home page
     words = len((full / "procedures/assessment/procedure-0001.md").read_text().split())
     assert 1000 < words < 2500
 

@@ -94,7 +94,7 @@ def test_related_ids_are_checked_including_drafts(project):
         text.replace("related: [neglect]", "related: [neglect, nonexistent, old-procedure]"))
     out = run("check_xrefs.py", cwd=project).stdout
     assert "procedures/core/early-help.md:8: related: `nonexistent` is not a procedure id" in out
-    assert ("procedures/core/early-help.md:8: related: `old-procedure` is draft — an approved procedure "
+    assert ("procedures/core/early-help.md:8: related: `old-procedure` is draft — a published procedure "
             "must not point readers to an unpublished one") in out
 
 

@@ -60,7 +60,8 @@ def _contacts_runs(template: Path, tmp_path_factory):
     builds = -(-len(SHOWN_SAFE) // SLOTS)
     for b in range(builds):
         registry: dict = {}
-        lines = ["  contacts:\n", '    business-team: {label: Business team, value: team@example.org, kind: email}\n']
+        lines = ["  contacts:\n", '    business-team: {label: Business team, value: team@example.org, kind: email}\n',
+                 "    lado: {label: LADO, kind: phone}\n"]
         values: list[tuple[str, str, object, str]] = []  # (key, field, payload, kind)
         shown = SHOWN_SAFE[b * SLOTS:(b + 1) * SLOTS]
         keys = ["mach", "single-contact-form", "out-of-hours", "emergency"]
