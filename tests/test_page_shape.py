@@ -137,3 +137,12 @@ def test_contents_page_has_a_heading_and_a_table_per_section(real_site):
     rows = sum(1 for k, tag, _a in t.events if k == "start" and tag == "tr")
     assert h2 == len(sections) and tables == len(sections)
     assert rows == len(content.manual.published) + len(sections)  # a header row per table
+
+
+def test_no_placeholder_address_and_no_repository_chrome_for_the_public(real_site):
+    for file in real_site.rglob("*"):
+        if file.suffix in (".html", ".xml", ".json") and file.is_file():
+            text = file.read_text(encoding="utf-8", errors="replace")
+            assert ".invalid" not in text and "example.invalid" not in text, file
+    home = (real_site / "index.html").read_text(encoding="utf-8")
+    assert 'rel="edit"' not in home and "md-source" not in home  # no edit pencil, no "Source" link

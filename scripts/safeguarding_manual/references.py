@@ -65,7 +65,7 @@ class Contact:
                     f"{html.escape(one_line(self.label))}: to be confirmed</span>")
         value = self.value or ""
         if not value:  # no number published: the route is the public page
-            return link(f"{self.label} (online)", self.url or "")
+            return link(f"{self.label.split(' (')[0]} (online)", self.url or "")
         if self.kind == "phone":
             return link(value, "tel:" + re.sub(r"[^0-9+]", "", value))
         if self.kind == "email":

@@ -17,7 +17,8 @@ FOCUSED = """() => {
   const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2;
   return {
     id: e.tagName + "." + (e.className || "").toString().replace(/ ?focus-visible/, "") +
-        " " + (e.getAttribute("href") || e.getAttribute("for") || e.getAttribute("name") || ""),
+        " " + (e.getAttribute("href") || e.getAttribute("for") || e.getAttribute("name") || "") +
+        " " + (e.textContent || "").trim().slice(0, 40),
     indicator: outline || cs.boxShadow !== "none",
     onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 &&
               r.top < innerHeight && r.left < innerWidth && cs.visibility === "visible",
