@@ -190,7 +190,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         content = content_mod.load(settings)
         # The theme's partials read contacts and the exit address from `extra`: hand them only
         # what passed validation, so no template ever sees a value that failed it.
-        extra["contacts"] = {c.key: {"label": c.label, "value": c.value, "kind": c.kind, "note": c.note, "url": c.url}
+        extra["contacts"] = {c.key: {"label": c.label, "value": c.value, "kind": c.kind, "note": c.note, "url": c.url, "url_text": c.url_text}
                              for c in content.site.contacts.values()}
         if siteconfig.exit_url(extra.get("exit_page_url"), lambda _p: 1):
             extra["exit_page_url"] = None

@@ -52,6 +52,7 @@ class Contact:
     kind: str = "text"  # phone | email | url | text
     note: str = ""
     url: str | None = None  # a public page for this route (e.g. how to report a concern online)
+    url_text: str = ""  # the words for that page in a sentence ("the number given on …")
 
     @property
     def placeholder(self) -> bool:
@@ -65,7 +66,7 @@ class Contact:
                     f"{html.escape(one_line(self.label))}: to be confirmed</span>")
         value = self.value or ""
         if not value:  # no number published: the route is the public page
-            return link(f"{self.label.split(' (')[0]} (online)", self.url or "")
+            return link(self.url_text or f"{self.label.split(' (')[0]} (online)", self.url or "")
         if self.kind == "phone":
             return link(value, "tel:" + re.sub(r"[^0-9+]", "", value))
         if self.kind == "email":

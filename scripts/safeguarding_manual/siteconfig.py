@@ -14,7 +14,7 @@ from .references import Contact
 KINDS = ("phone", "email", "url", "text")
 # The "Worried about a child?" route on every page (partials/wf-worried.html shows these).
 ROUTE = ("mach", "single-contact-form", "out-of-hours", "emergency")
-CONTACT_KEYS = ("label", "value", "kind", "note", "url")
+CONTACT_KEYS = ("label", "value", "kind", "note", "url", "url_text")
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,22}[0-9]$")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$")
@@ -79,12 +79,16 @@ def contacts(raw: Any, line: Callable[[str], int]) -> tuple[dict[str, Contact], 
             continue
         note = _text(entry.get("note") or "") or ""
         url = entry.get("url")
+        url_text = _text(entry.get("url_text") or "") or ""
+        if entry.get("url_text") and not url_text:
+            bad(key, f"contact `{key}`: url_text must be one line of plain text (no < or >)")
+            continue
         if url is not None and https_url_problem(url):
             bad(key, f"contact `{key}`: the url must be a full web address starting with https://")
             continue
         value = entry.get("value")
         if value is None or (isinstance(value, str) and not value.strip()):
-            out[key] = Contact(key, label, None, kind, note, url)  # no url either: "to be confirmed"
+            out[key] = Contact(key, label, None, kind, note, url, url_text)  # no url either: "to be confirmed"
             continue
         text = _text(value)
         problem = None
@@ -99,7 +103,7 @@ def contacts(raw: Any, line: Callable[[str], int]) -> tuple[dict[str, Contact], 
         if problem:
             bad(key, f"contact `{key}`: the value {problem}")
             continue
-        out[key] = Contact(key, label, text, kind, note, url)
+        out[key] = Contact(key, label, text, kind, note, url, url_text)
     return out, findings
 
 
