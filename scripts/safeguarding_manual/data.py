@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import assets, frontmatter, schema
+from .markup import one_line
 from .findings import ContentError, Finding, did_you_mean
 from .model import Amendment, Reviewable
 
@@ -103,6 +104,19 @@ def read_yaml(root: Path, rel: str, prefix: str = "docs") -> tuple[Any, dict[tup
     except ContentError as exc:
         return None, {}, exc.findings
     return data, lines, []
+
+
+def _open(docs: Path, rel: str, prefix: str, kind: type, message: str) -> tuple["_Reader | None", list[Finding]]:
+    """A data file's reader, or (None, findings) when it is missing, unreadable or not of the
+    expected shape (a block of `key: value` lines, or a list)."""
+    data, lines, problems = read_yaml(docs, rel, prefix)
+    if problems or data is None:
+        return None, problems
+    r = _Reader(f"{prefix}/{rel}", data, lines)
+    if not isinstance(data, kind):
+        r.error((), message)
+        return None, r.findings
+    return r, []
 
 
 # --- Threshold of Need -------------------------------------------------------------------
@@ -223,14 +237,11 @@ def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> 
 
 def load_threshold(docs: Path, rel: str = f"{DATA_DIR}/threshold.yml",
                    site_path: str = "threshold/index.md", prefix: str = "docs") -> tuple[Threshold | None, list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel, prefix)
-    if problems or data is None:
+    r, problems = _open(docs, rel, prefix, dict, "the threshold file must have `document:`, `domains:` and `levels:`")
+    if r is None:
         return None, problems
-    path = f"{prefix}/{rel}"
-    r = _Reader(path, data, lines)
-    if not isinstance(data, dict):
-        r.error((), "the threshold file must have `document:`, `domains:` and `levels:`")
-        return None, r.findings
+    data = r.data
+    path = r.path
     document = _reviewable(r, data.get("document"), ("document",), "threshold", site_path)
     domains = []
     for i, d in enumerate(r.items(data, "domains", (), dict)):
@@ -323,13 +334,10 @@ TERM_KEYS = ("term", "abbr", "definition", "procedure", "aliases")
 
 
 def load_glossary(docs: Path, rel: str = f"{DATA_DIR}/glossary.yml", prefix: str = "docs") -> tuple[list[Term], list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel, prefix)
-    if problems or data is None:
+    r, problems = _open(docs, rel, prefix, list, "the glossary must be a list of entries starting with `- term:`")
+    if r is None:
         return [], problems
-    r = _Reader(f"{prefix}/{rel}", data, lines)
-    if not isinstance(data, list):
-        r.error((), "the glossary must be a list of entries starting with `- term:`")
-        return [], r.findings
+    data = r.data
     terms: list[Term] = []
     seen: dict[str, int] = {}
     for i, e in enumerate(data):
@@ -357,13 +365,10 @@ def load_glossary(docs: Path, rel: str = f"{DATA_DIR}/glossary.yml", prefix: str
 # --- Reviewable documents, structure chart, annual report ----------------------------------
 
 def load_documents(docs: Path, rel: str = f"{DATA_DIR}/documents.yml", prefix: str = "docs") -> tuple[list[Reviewable], list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel, prefix)
-    if problems or data is None:
+    r, problems = _open(docs, rel, prefix, list, "documents.yml must be a list of documents, each starting with `- id:`")
+    if r is None:
         return [], problems
-    r = _Reader(f"{prefix}/{rel}", data, lines)
-    if not isinstance(data, list):
-        r.error((), "documents.yml must be a list of documents, each starting with `- id:`")
-        return [], r.findings
+    data = r.data
     out = []
     for i, d in enumerate(data):
         before = len(r.findings)
@@ -374,11 +379,6 @@ def load_documents(docs: Path, rel: str = f"{DATA_DIR}/documents.yml", prefix: s
     return out, r.findings
 
 
-def load_yaml_data(docs: Path, rel: str, prefix: str = "docs") -> tuple[Any, list[Finding]]:
-    data, _lines, problems = read_yaml(docs, rel, prefix)
-    return data, problems
-
-
 # --- Structure chart and annual report: shape checked, so the figures trust what they get ---
 
 MAX_FIGURE = 1e12
@@ -386,13 +386,10 @@ NODE_KEYS = ("id", "label", "note", "section", "children")
 
 
 def load_structure(docs: Path, rel: str = f"{DATA_DIR}/arrangements-structure.yml", prefix: str = "docs") -> tuple[Any, list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel, prefix)
-    if problems or data is None:
+    r, problems = _open(docs, rel, prefix, dict, "the structure file must have `title:`, `summary:`, `nodes:` and `links:`")
+    if r is None:
         return None, problems
-    r = _Reader(f"{prefix}/{rel}", data, lines)
-    if not isinstance(data, dict):
-        r.error((), "the structure file must have `title:`, `summary:`, `nodes:` and `links:`")
-        return None, r.findings
+    data = r.data
     ids: set[str] = set()
 
     def nodes(items: list, keys: tuple, depth: int) -> list[dict]:
@@ -434,13 +431,10 @@ def load_structure(docs: Path, rel: str = f"{DATA_DIR}/arrangements-structure.ym
 
 
 def load_report(docs: Path, rel: str = f"{DATA_DIR}/annual-report-2024-25.yml", prefix: str = "docs") -> tuple[Any, list[Finding]]:
-    data, lines, problems = read_yaml(docs, rel, prefix)
-    if problems or data is None:
+    r, problems = _open(docs, rel, prefix, dict, "the report file must have `title:`, `period:` and `charts:`")
+    if r is None:
         return None, problems
-    r = _Reader(f"{prefix}/{rel}", data, lines)
-    if not isinstance(data, dict):
-        r.error((), "the report file must have `title:`, `period:` and `charts:`")
-        return None, r.findings
+    data = r.data
     charts = []
     for i, c in enumerate(r.items(data, "charts", (), dict)):
         ck = ("charts", i)
@@ -460,7 +454,7 @@ def load_report(docs: Path, rel: str = f"{DATA_DIR}/annual-report-2024-25.yml", 
                     r.error((*sk, "values", cat), f"the value for `{str(cat)[:40]}` must be a number "
                             "(no more than a million million)")
                     continue
-                clean[markup_one_line(cat)] = v
+                clean[one_line(cat)[:200]] = v
             chart["series"].append({"name": r.text(series, "name", sk, limit=200), "values": clean})
         charts.append(chart)
     if r.findings:
@@ -468,6 +462,3 @@ def load_report(docs: Path, rel: str = f"{DATA_DIR}/annual-report-2024-25.yml", 
     return {"title": r.text(data, "title", ()), "period": r.text(data, "period", (), required=False),
             "charts": charts}, []
 
-
-def markup_one_line(value: Any) -> str:
-    return " ".join(str(value).split())[:200]

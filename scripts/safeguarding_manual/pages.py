@@ -321,11 +321,6 @@ class Renderer:
             out |= {f"threshold/{lv.id}.md" for lv in t.levels}
         return out
 
-    def consultation_sentence(self) -> str:
-        follow = self.content.settings.interim or {}
-        until = f" Until it is, follow {follow['label']}." if follow.get("label") else ""
-        return "Draft for consultation — not yet approved by the partnership." + until
-
     def documents_for(self, site_path: str) -> list[Reviewable]:
         return [d for d in self.content.documents if d.site_path == site_path]
 

@@ -93,6 +93,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.parallel = ParallelRender()
         self.embeds: dict[str, list[str]] = {}
         self.generated: set[str] = set()
+        self.partials = None  # the theme's templates for notices in page content (see _partial)
 
     def on_startup(self, *, command, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
@@ -209,6 +210,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             return files
         content = self.content
         assert content is not None
+        # Pages are rendered before MkDocs' on_env: an environment of the theme's own for
+        # the partials that page content uses, set up as on_env sets up the theme's.
+        self.partials = config.theme.get_env()
+        self._setup_env(self.partials)
         self.renderer = Renderer(content, self.today, self.config.due_within,
                                  Path(config.theme.custom_dir or self.root / "overrides"),
                                  config.use_directory_urls)
@@ -351,11 +356,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         return nav
 
     def on_env(self, env, *, config, files):
-        env.filters["wf_date"] = longdate
-        env.filters["wf_css_string"] = css_string
-        # MkDocs' theme environment does not escape; our own templates do (Material's print
-        # page.content, already sanitised HTML, and their own fields as they are).
-        env.autoescape = _ours
+        self._setup_env(env)
         # Compiled templates are kept between builds (a preview rebuild compiles none). The
         # folder name changes with how templates are compiled (autoescape), so a cache from
         # before is never reused.
@@ -366,6 +367,14 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         except OSError:
             pass
         return env
+
+    @staticmethod
+    def _setup_env(env) -> None:
+        env.filters["wf_date"] = longdate
+        env.filters["wf_css_string"] = css_string
+        # MkDocs' theme environment does not escape; our own templates do (Material's print
+        # page.content, already sanitised HTML, and their own fields as they are).
+        env.autoescape = _ours
 
     # --- pages -------------------------------------------------------------------------
 
@@ -446,11 +455,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         return out
 
     def _consultation_html(self) -> str:
-        follow = self.content.settings.interim or {}
-        until = (f' Until it is, follow <a href="{html.escape(follow["url"])}">{html.escape(follow["label"])}</a>.'
-                 if follow.get("url") and follow.get("label") else "")
-        return ('<div class="wf-consultation" role="note"><p><strong>Draft for consultation — not yet '
-                f"approved by the partnership.</strong>{until}</p></div>")
+        """The same notice a procedure shows (partials/wf-consultation.html), for a document page."""
+        view = {"status": "consultation", "follow": self.content.settings.interim,
+                "consultation_ends": None, "contact": self.content.site.contacts.get("business-team")}
+        return self.partials.get_template("partials/wf-consultation.html").render(p=view)
 
     @event_priority(-100)  # last: check and protect the finished page, after every other plugin
     def on_post_page(self, output: str, *, page: Page, config) -> str:

@@ -16,25 +16,13 @@ import nh3
 
 from .findings import Finding
 from .references import fence_openers, prose_lines
+from .sanitize import ATTRIBUTES, REMOTE as REMOTE_URL, REMOTE_START as REMOTE, SCHEMES, TAGS
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div",
-    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub",
-    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "*": {"class", "id", "title", "lang", "markdown", "aria-label", "aria-describedby", "role"},
-    "a": {"href", "hreflang"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan", "headers"},
-    "th": {"colspan", "rowspan", "headers", "scope"},
-    "ol": {"start", "type"},
-    "time": {"datetime"},
-    "details": {"open"},
-    "abbr": {"title"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# What an editor may write in raw HTML: the site's output allow-list (sanitize.py), less <h1>
+# (a page has one title, from Markdown) plus md_in_html's `markdown` attribute.
+ALLOWED_TAGS = TAGS - {"h1"}
+ALLOWED_ATTRIBUTES = {**ATTRIBUTES, "*": ATTRIBUTES["*"] | {"markdown"}}
+URL_SCHEMES = SCHEMES
 URL_ATTRS = {"href", "src"}
 SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.I)
 MD_URL = re.compile(r"\]\(\s*<?\s*([^)\s>]+)")
@@ -84,7 +72,7 @@ def _tag_problem(tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
                           url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True))
     kept = {k for _line, t, attrs_after in parser.tags if t == tag for k, _v in attrs_after}
     for name, value in attrs:
-        if tag == "img" and name == "src" and value and re.match(rf"^\s*{REMOTE}", value, re.I) \
+        if tag == "img" and name == "src" and value and REMOTE_URL.match(value) \
                 and not _scheme_problem(value):
             return (f"the picture `{value[:60]}` is on another website — the site makes no requests "
                     "to other sites: save the picture beside the page and link that file")
@@ -105,7 +93,6 @@ ATTR_LIST = re.compile(r"\{:?[ \t]*((?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[
 ATTR_PAIR = re.compile(r"([\w-]+)=")
 REF_DEF = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*<?\s*(?P<url>\S*?)>?(?:\s|$)")
 # Another site, as a browser reads it: a scheme, or two slashes either way round (`/\x`).
-REMOTE = r"(?:[a-z][a-z0-9+.-]*:|[/\\]{2})"
 REMOTE_IMAGE = re.compile(rf"!\[[^\]]*\]\(\s*<?\s*({REMOTE}[^)\s>]*)", re.I)
 IMAGE_REF = re.compile(r"!\[(?P<alt>[^\]]*)\](?:\[(?P<label>[^\]]*)\])?")
 
@@ -194,7 +181,7 @@ def check_markdown(path: str, body: str, first_line: int) -> list[Finding]:
             if m:
                 url = m.group("url") or (lines[n + 1].strip() if n + 1 < len(lines) else "")
                 add(n, _url_problem(url))
-                if re.match(rf"^\s*{REMOTE}", url, re.I) and m.group("label").lower() in image_labels:
+                if REMOTE_URL.match(url) and m.group("label").lower() in image_labels:
                     add(n, f"the picture `{url[:60]}` is on another website — the site makes no requests "
                         "to other sites: save the picture beside the page and link that file")
         if "{" in line:

@@ -39,7 +39,8 @@ SAFE_ID = re.compile(r"^[A-Za-z][\w:.-]{0,100}$")
 # contact bar, Material's components) are dropped.
 RESERVED_CLASS = re.compile(r"^(md-|wf-exit|wf-worried|wf-draft-banner)")
 # Another site, as a browser reads the address: a scheme, or two slashes either way round.
-REMOTE = re.compile(r"^[\s\x00-\x1f]*(?:[a-z][a-z0-9+.-]*:|[/\\][\s\x00-\x1f]*[/\\])", re.I)
+REMOTE_START = r"(?:[a-z][a-z0-9+.-]*:|[/\\][\s\x00-\x1f]*[/\\])"
+REMOTE = re.compile(rf"^[\s\x00-\x1f]*{REMOTE_START}", re.I)
 RESERVED_IDS = {"top", "search"}
 
 
