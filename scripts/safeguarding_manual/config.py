@@ -23,5 +23,7 @@ class ManualConfig(Config):
     preview_dir = c.Type(str, default="site-preview")
     # Render about half of the procedures on a second CPU core in full builds (parallel.py).
     parallel = c.Type(bool, default=True)
+    # Index the built site for search with Pagefind (search.py). Off only for quick test builds.
+    search = c.Type(bool, default=True)
     # Repository-relative prefix of the docs folder for "edit this page" links.
     docs_edit_prefix = c.Type(str, default="docs/")

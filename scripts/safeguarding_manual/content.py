@@ -33,6 +33,8 @@ GENERATED = {
     "reviews.md": "Review schedule",
     "whats-changed.md": "What's changed",
     "editors/front-matter.md": "Front-matter reference",
+    "topics.md": "A–Z of topics",
+    "search.md": "Search",
 }
 SHORT_KEYS = {  # reference keys for pages, e.g. [[threshold-matrix]]
     "contents": "procedures/index.md", "threshold": "threshold/index.md",
@@ -40,6 +42,7 @@ SHORT_KEYS = {  # reference keys for pages, e.g. [[threshold-matrix]]
     "glossary": "glossary.md", "reviews": "reviews.md", "whats-changed": "whats-changed.md",
     "arrangements": "arrangements/index.md", "by-agency": "procedures/by-agency.md",
     "by-topic": "procedures/by-topic.md", "arrangements-document": "arrangements/whole-document.md",
+    "a-z": "topics.md", "search": "search.md",
 }
 COLLECTIONS = {"arrangements": "arrangements/"}
 TITLE_RE = re.compile(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.M)
@@ -134,6 +137,7 @@ class Content:
     dependencies: dict[str, set[str]] = field(default_factory=dict)
     # hand-written pages (site paths) kept out of the site: drafts, or front matter in error
     withheld: set[str] = field(default_factory=set)
+    thesaurus: list[data.Synonym] = field(default_factory=list)  # search: people's words
 
     @property
     def reviewables(self) -> list[Reviewable]:
@@ -350,11 +354,42 @@ def load(settings: Settings) -> Content:
     findings += _reserved(settings, manual, pages, threshold)
     findings += _dates(settings.today, [*manual.procedures, *documents,
                                         *([threshold.document] if threshold and threshold.document else [])])
+    thesaurus, problems = data.load_thesaurus(docs, prefix=settings.docs_dir)
+    findings += problems + _unplaced(thesaurus, manual, pages, threshold, glossary, settings.docs_dir)
     site = build_site(settings, manual, pages, threshold, glossary, contacts)
     site.review_ids = {d.id for d in documents} | ({threshold.document.id} if threshold and threshold.document else set())
     add_blocks(site, structure, report)
     return Content(settings, manual, threshold, glossary, documents, structure, report,
-                   pages, site, findings, withheld=seen - set(pages))
+                   pages, site, findings, withheld=seen - set(pages), thesaurus=thesaurus)
+
+
+def names(manual: Manual, pages: dict[str, Page], threshold: data.Threshold | None,
+          glossary: list[data.Term]) -> list[str]:
+    """What pages are called: titles, "also known as" keywords, level titles, glossary terms."""
+    out = [p.title for p in manual.procedures if p.published] + \
+          [k for p in manual.procedures if p.published for k in p.keywords]
+    out += [page.title for page in pages.values()] + list(GENERATED.values())
+    out += [f"Level {lv.level}: {lv.name}" for lv in threshold.levels] if threshold else []
+    out += [t.term for t in glossary] + [t.abbr for t in glossary if t.abbr]
+    return out
+
+
+def _unplaced(thesaurus: list[data.Synonym], manual: Manual, pages: dict[str, Page],
+              threshold: data.Threshold | None, glossary: list[data.Term], docs_dir: str) -> list[Finding]:
+    """A thesaurus term that no page is called by cannot lead a search anywhere."""
+    if not thesaurus:
+        return []
+    text = " | ".join(names(manual, pages, threshold, glossary)).lower()
+    out = []
+    for entry in thesaurus:
+        for term in entry.means:
+            if not re.search(r"(?<![a-z0-9])" + re.escape(term.lower()), text):
+                out.append(Finding(f"{docs_dir}/{data.DATA_DIR}/thesaurus.yml", entry.line,
+                                   f"no page title or \"also known as\" keyword contains `{term}`, so "
+                                   "search cannot use it — use the words of a page's title or "
+                                   "keywords, or add it to that procedure's `keywords`",
+                                   severity="warning", code="thesaurus-term"))
+    return out
 
 
 def sources(content: Content) -> Iterable[tuple[str, str, str, int, Procedure | None]]:

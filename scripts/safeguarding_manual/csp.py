@@ -15,11 +15,15 @@ import re
 from html.parser import HTMLParser
 
 POLICY = (
-    "default-src 'self'; script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-src 'none'; manifest-src 'self'; media-src 'self'"
 )
-# Relaxations the theme forces, and why they are low risk:
+# Relaxations, and why they are low risk:
+# - script-src 'wasm-unsafe-eval': search (Pagefind) runs its index reader as WebAssembly,
+#   fetched from the site itself. It lets the page compile WebAssembly; it does not allow
+#   eval() of JavaScript, inline scripts or scripts from anywhere else. Pagefind runs on the
+#   page (noWorker), so no worker-src blob: is needed: workers stay 'self' only.
 # - img-src data: Material draws its icons as CSS data-URI masks.
 # - style-src 'unsafe-inline': Material's JavaScript sets style attributes at run time. Styles
 #   cannot run code, and with img-src and connect-src limited to the site, CSS cannot send

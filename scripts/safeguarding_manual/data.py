@@ -462,3 +462,79 @@ def load_report(docs: Path, rel: str = f"{DATA_DIR}/annual-report-2024-25.yml", 
     return {"title": r.text(data, "title", ()), "period": r.text(data, "period", (), required=False),
             "charts": charts}, []
 
+
+
+# --- Search thesaurus ---------------------------------------------------------------------
+
+@dataclass
+class Synonym:
+    """People's words (`phrases`) for what the manual calls `means`."""
+
+    phrases: list[str]
+    means: list[str]
+    line: int = 1
+
+
+SYNONYM_KEYS = ("phrases", "means", "note")
+PHRASE_RE = re.compile(r"^[^\W_](?:[\w' -]*[^\W_])?$")  # words, spaces, hyphens and apostrophes
+TERM_RE = re.compile(r"^[^\W_](?:[\w' ,:()/-]*[\w)])?$")  # a page's words: titles may have : , ( ) /
+PHRASE_LIMIT, SYNONYM_LIMIT = 60, 2000
+
+
+def _phrase_list(r: _Reader, e: dict, key: str, keys: tuple, most: int, pattern: re.Pattern = PHRASE_RE) -> list[str]:
+    out = []
+    for i, item in enumerate(r.items(e, key, keys, str)):
+        text = " ".join(item.split())
+        where = (*keys, key, i)
+        if len(text) > PHRASE_LIMIT:
+            r.error(where, f"`{text[:40]}…` is {len(text)} characters long; keep each of `{key}` "
+                    f"under {PHRASE_LIMIT} (a few words)")
+        elif not pattern.match(text):
+            allowed = "letters, digits, spaces, hyphens and apostrophes" if pattern is PHRASE_RE else \
+                "letters, digits, spaces and - ' , : ( ) /"
+            r.error(where, f"`{text[:40]}` in `{key}` may use only {allowed} — leave out other punctuation")
+        else:
+            out.append(text)
+    if not out and not any(f.line == r.line(*keys, key) for f in r.findings):
+        r.error(keys, f"`{key}` is missing or empty — add `{key}: [word, other words]`")
+    if len(out) > most:
+        r.error((*keys, key), f"`{key}` has {len(out)} items; keep it to {most} or fewer "
+                "(split the entry in two)")
+        out = out[:most]
+    return out
+
+
+def load_thesaurus(docs: Path, rel: str = f"{DATA_DIR}/thesaurus.yml", prefix: str = "docs") -> tuple[list[Synonym], list[Finding]]:
+    """The search thesaurus: lay phrases -> the manual's terms. Search uses it when a reader
+    types those words, and the A–Z of topics lists the phrases."""
+    r, problems = _open(docs, rel, prefix, list,
+                        "the thesaurus must be a list of entries, each starting with `- phrases:`")
+    if r is None:
+        return [], problems
+    if len(r.data) > SYNONYM_LIMIT:
+        r.error((), f"the thesaurus has {len(r.data):,} entries; keep it under {SYNONYM_LIMIT:,}")
+        return [], r.findings
+    out: list[Synonym] = []
+    seen: dict[str, int] = {}
+    for i, e in enumerate(r.data):
+        keys = (i,)
+        if not isinstance(e, dict):
+            r.error(keys, "each thesaurus entry must be a block: `- phrases: [...]` then `means: [...]`")
+            continue
+        for key in e:
+            if key not in SYNONYM_KEYS:
+                r.error((*keys, key), f"`{key}` is not a thesaurus setting{did_you_mean(str(key), SYNONYM_KEYS)}")
+        r.text(e, "note", keys, required=False, limit=300)
+        phrases = _phrase_list(r, e, "phrases", keys, 40)
+        means = _phrase_list(r, e, "means", keys, 5, TERM_RE)
+        if not phrases or not means:
+            continue
+        line = r.line(*keys)
+        for p in phrases:
+            k = p.lower()
+            if k in seen and seen[k] != line:
+                r.error((*keys, "phrases"), f"`{p}` is already in the entry on line {seen[k]} — "
+                        "keep each phrase in one entry")
+            seen.setdefault(k, line)
+        out.append(Synonym(phrases, means, line))
+    return out, r.findings

@@ -27,6 +27,7 @@ from . import data, markup, schema
 from .content import Content, manual_dir
 from .loader import DEFAULTABLE
 from .markup import Inline, code, join, link, paragraphs, rich, strong, text
+from .search import Topics
 from .model import Procedure, Reviewable
 from .references import prose_lines
 from .reviews import ReviewStatus, record as review_record, urgency
@@ -141,7 +142,50 @@ class Renderer:
         out["reviews.md"] = self.review_page()
         out["editors/front-matter.md"] = self.front_matter_page("editors/front-matter.md")
         out["whats-changed.md"] = self.whats_changed_page("whats-changed.md")
+        out["topics.md"] = self.topics_page("topics.md")
+        out["search.md"] = self.search_page("search.md")
         return out
+
+    def topics_page(self, sp: str) -> str:
+        """The A–Z of topics: every name the manual uses, and the people's words from the
+        thesaurus, each with the pages it leads to. Plain links: it works without JavaScript."""
+        entries = Topics(self.content).a_to_z()
+        page = markup.Page("A–Z of topics", meta={"search": {"exclude": True}})
+        page.heading(1, "A–Z of topics")
+        page.para("Every topic in the manual, under the words people use for it, with the pages "
+                  "that deal with it. Use your browser's find (Ctrl+F, or \"Find in page\" on a "
+                  "phone) to jump to a word.")
+        by_letter: dict[str, list] = {}
+        for key, (label, links) in entries.items():
+            first = next((ch for ch in key.upper() if ch.isalnum()), "#")
+            by_letter.setdefault(first if first.isalpha() else "0–9", []).append((label, links))
+        letters = sorted(by_letter, key=lambda L: (not L.isalpha(), L))
+        page.para(join([link(L, f"#{'letter-' + L.lower() if L.isalpha() else 'numbers'}") for L in letters], " · "))
+        for L in letters:
+            page.heading(2, L, anchor=f"letter-{L.lower()}" if L.isalpha() else "numbers")
+            items = []
+            for label, links in by_letter[L]:
+                targets = [link(title, self.link_path(sp, target.split("#", 1)[0])
+                                + (f"#{target.split('#', 1)[1]}" if "#" in target else ""))
+                           for target, title in links]
+                if len(links) == 1 and links[0][1].lower() == label.lower():
+                    items.append(targets[0])
+                else:
+                    items.append(join([strong(label), ": ", join(targets, "; ")]))
+            page.bullets(items)
+        return self._finish(sp, page)
+
+    def search_page(self, sp: str) -> str:
+        """Where the header's search form goes without JavaScript (and with it, where
+        `search/?q=…` shows results): the way in by topic instead."""
+        page = markup.Page("Search", meta={"search": {"exclude": True}, "hide": ["toc"]})
+        page.heading(1, "Search")
+        page.para("Type in the search box at the top of the page: results appear as you type. If "
+                  "they do not (search needs JavaScript, which your browser may have switched off), "
+                  "find your topic in the ", link("A–Z of topics", self.link_path(sp, "topics.md")),
+                  ", the ", link("glossary", self.link_path(sp, "glossary.md")), " or the ",
+                  link("contents of the procedures", self.link_path(sp, "procedures/index.md")), ".")
+        return self._finish(sp, page)
 
     def _published(self) -> list[Procedure]:
         return sorted(self.content.manual.published, key=lambda p: p.title.lower())

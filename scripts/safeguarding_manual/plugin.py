@@ -21,7 +21,7 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import assets, content as content_mod, csp, layout, messages, preview, references, safety, sanitize, siteconfig
+from . import assets, content as content_mod, csp, layout, messages, preview, references, safety, sanitize, search, siteconfig
 from .assets import inside
 from .config import ManualConfig
 from .content import Content, Settings
@@ -41,7 +41,7 @@ def _report(finding: Finding) -> None:
     (log.error if finding.severity == "error" else log.info)(str(finding))
 
 
-OUR_TEMPLATES = ("main.html", "procedure.html", "404.html")
+OUR_TEMPLATES = ("main.html", "procedure.html", "404.html", "partials/header.html")
 
 
 def _ours(name: str | None) -> bool:
@@ -94,6 +94,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.embeds: dict[str, list[str]] = {}
         self.generated: set[str] = set()
         self.partials = None  # the theme's templates for notices in page content (see _partial)
+        self.vocabulary = search.Vocabulary()  # kept across preview rebuilds (words per page)
+        self.list_pages: set[str] = set()
 
     def on_startup(self, *, command, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
@@ -247,12 +249,21 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.embeds = self.renderer.embeds  # trusted fragments of generated pages, by site path
         self.generated_paths = list(generated_pages)
         self.generated = set(generated_pages) - self.renderer.composed
+        base = content.settings.procedures_dir.strip("/")
+        self.list_pages = {sp for sp in generated_pages if sp.startswith(f"{base}/") and sp.endswith("/index.md")}
+        topics = search.Topics(content)
+        self.phrases = topics.phrases_by_page()
+        self.vocabulary.names = set()
+        self.vocabulary.add_names(content_mod.names(content.manual, content.pages, content.threshold,
+                                                    content.glossary))
+        self.vocabulary.add_names(p for e in content.thesaurus for p in e.phrases)
         for site_path, markdown in generated_pages.items():
             existing = files.get_file_from_path(site_path)
             if existing is not None:
                 files.remove(existing)
             # Section pages join the nav in on_nav, under the contents page.
-            in_nav = not (site_path.endswith("/index.md") and site_path.count("/") > 1)
+            in_nav = not (site_path.endswith("/index.md") and site_path.count("/") > 1) \
+                and site_path != "search.md"
             generated = File.generated(config, site_path, content=markdown,
                                        inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
             if site_path.startswith("threshold/") and site_path != "threshold/index.md":
@@ -372,6 +383,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def _setup_env(env) -> None:
         env.filters["wf_date"] = longdate
         env.filters["wf_css_string"] = css_string
+        # Titles handed to the theme are already escaped for it (title_text); our own
+        # autoescaped templates take them back to text and escape them once.
+        env.filters["wf_text"] = lambda v: html.unescape(str(v or ""))
         # MkDocs' theme environment does not escape; our own templates do (Material's print
         # page.content, already sanitised HTML, and their own fields as they are).
         env.autoescape = _ours
@@ -452,6 +466,16 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if box and "</h1>" in out:
             # a document for consultation, or past (or near) its review date, says so at the top
             out = out.replace("</h1>", "</h1>\n" + box, 1)
+        if self.config.search and search.indexed(site_path, page.meta):
+            procedure = self.by_path.get(site_path)
+            section = self.content.manual.sections.get(procedure.section) if procedure else None
+            entry = search.entry_for(site_path, procedure, section.title if section else None,
+                                     list(self.config.agencies), self.phrases.get(site_path, []),
+                                     light=site_path in self.list_pages)
+            out = search.wrap(search.ignore_notices(out), entry)
+            self.vocabulary.add_page(site_path, out)
+        else:
+            self.vocabulary.pages.pop(site_path, None)
         return out
 
     def _consultation_html(self) -> str:
@@ -481,6 +505,14 @@ class ManualPlugin(BasePlugin[ManualConfig]):
 
     def on_post_build(self, *, config) -> None:
         self.parallel.close()
+        if not self.config.enabled or not self.config.search or self.content is None:
+            return
+        data = search.client_data(self.content.thesaurus, self.vocabulary)
+        try:
+            count = search.build_index(Path(config.site_dir), data)
+        except search.IndexError_ as exc:
+            raise PluginError(str(exc)) from None
+        log.info(f"Search: {count} pages indexed")
 
     def on_build_error(self, *, error) -> None:
         self.parallel.close()

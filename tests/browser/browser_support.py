@@ -48,31 +48,34 @@ def third_party(urls: list[str]) -> list[str]:
 
 
 def open_search(page: Any, query: str) -> None:
-    """Open Material's search as a reader does (the box, or the magnifier on a phone), type
-    the query and wait for results."""
-    magnifier = page.locator('label.md-header__button[for="__search"]')
-    if magnifier.is_visible():      # narrow screens: the box opens from the header button
-        magnifier.click()
-    else:
-        page.locator(".md-search__input").click()
-    page.locator(".md-search__input").press_sequentially(query, delay=15)
-    # Search runs as you type: wait until the results for the whole query have settled.
-    page.wait_for_function("""() => document.querySelectorAll(".md-search-result__item").length > 0
-                                    || /No matching/.test(document.querySelector(".md-search-result__meta").textContent)""")
-    last, same = None, 0
-    for _ in range(40):
-        now = page.inner_text(".md-search-result__meta") + "|" + "|".join(top_results(page, 5))
-        same = same + 1 if now == last else 0
-        if same >= 3:
-            break
-        last = now
-        page.wait_for_timeout(100)
+    """Search as a reader does: type into the header's search box (found by its role and
+    name, as a screen-reader user would) and wait until the results for the whole query are
+    announced."""
+    box = page.get_by_role("searchbox", name="Search")
+    box.click()
+    box.fill("")
+    box.press_sequentially(query, delay=10)
+    settled(page, query)
+
+
+def settled(page: Any, query: str) -> str:
+    """Wait for the announced result count for `query`; returns the announcement."""
+    page.wait_for_function("""q => { const s = document.querySelector(".wf-search__status");
+        return s && s.textContent.includes("\u201c" + q + "\u201d") && /results? for|No results/.test(s.textContent)
+               && (/No results/.test(s.textContent) || document.querySelector(".wf-search__results > li")); }""",
+                           arg=query.strip(), timeout=20_000)
+    return page.get_by_role("status").filter(has_text="for").first.inner_text()
+
+
+def results(page: Any) -> Any:
+    return page.get_by_role("list", name="Search results")
 
 
 def top_results(page: Any, n: int = 3) -> list[str]:
-    """Site paths (e.g. "procedures/core/x/") of the first n pages in the search results."""
+    """Site paths (e.g. "procedures/core/x/") of the first n pages in the search results: the
+    first link of each item of the list labelled "Search results"."""
     return page.eval_on_selector_all(
-        ".md-search-result__item",
+        ".wf-search__results > li",
         """(items, n) => items.slice(0, n).map(li => {
              const u = new URL(li.querySelector("a").href);
              return u.pathname.replace(/^[/]/, "");

@@ -64,6 +64,6 @@ def test_page_has_no_axe_violations(axe_page, kind: str, width: str) -> None:
 def test_search_results_have_no_axe_violations(axe_page, width: str) -> None:
     page = axe_page("", width)
     open_search(page, "neglect")
-    assert page.locator(".md-search-result__item").count() > 0
+    assert page.locator(".wf-search__results > li").count() > 0
     violations = run_axe(page)
     assert not violations, f"search results at {width}px:\n{describe(violations)}"

@@ -22,7 +22,7 @@ FOCUSED = """() => {
     indicator: outline || cs.boxShadow !== "none",
     onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 &&
               r.top < innerHeight && r.left < innerWidth && cs.visibility === "visible",
-    exit: e.matches("a.wf-exit"), search: e.matches(".md-search__input"),
+    exit: e.matches("a.wf-exit"), search: e.matches(".wf-search__input"),
     menu: e.matches(".wf-menu-button"), header: !!e.closest(".md-header"),
     main: !!e.closest(".md-main"), body: e === document.body,
   };

@@ -43,7 +43,7 @@ def test_search_works_under_the_policy(policy_page, base_url):
     page = policy_page
     page.goto(base_url, wait_until="networkidle")
     open_search(page, "neglect")
-    assert page.locator(".md-search-result__item").count() > 0
+    assert page.locator(".wf-search__results > li").count() > 0
     assert page.evaluate("window.__wfViolations") == []
 
 

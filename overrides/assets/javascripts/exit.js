@@ -100,10 +100,8 @@
   /* Narrow screens: Material's menu button is a <label> for a hidden checkbox, which the
      keyboard cannot reach. Put a real <button> in its place (same look) that opens the
      navigation drawer and moves focus into it; Escape closes the drawer and returns focus to
-     the button. Material's search dialog gets an accessible name. */
+     the button. */
   function menuButton() {
-    var search = document.querySelector('.md-search[role="dialog"]');
-    if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Search the site");
     var drawer = document.getElementById("__drawer");
     var label = document.querySelector('.md-header label[for="__drawer"]');
     if (!drawer || !label || document.querySelector(".wf-menu-button")) return;

@@ -93,7 +93,29 @@
     apply();
   }
 
-  function init() { updateReviews(document); explorer(document); }
+  /* Search: nothing of it is fetched until someone types (or arrives with ?q= on the search
+     page). Then search.js, next to this file, is imported once and takes over the form. */
+  var searchModule = null;
+  var here = document.currentScript || document.querySelector('script[src*="javascripts/manual.js"]');
+  function searchBox(root) {
+    var form = root.querySelector("[data-wf-search]");
+    if (!form || form.hasAttribute("data-wf-wired")) return;
+    form.setAttribute("data-wf-wired", "");
+    var input = form.querySelector("input[type=search]");
+    function load(event) {
+      if (event && event.type === "submit") event.preventDefault();
+      if (!searchModule) {
+        var url = new URL("search.js", here ? here.src : location.href).href;
+        searchModule = import(url).then(function (m) { m.start(form); return m; });
+      }
+      return searchModule;
+    }
+    input.addEventListener("input", load, { once: true });
+    form.addEventListener("submit", function (e) { if (!form.hasAttribute("data-wf-started")) load(e); });
+    if (/[?&]q=[^&]/.test(location.search) || input.value) load();
+  }
+
+  function init() { updateReviews(document); explorer(document); searchBox(document); }
   if (typeof document$ !== "undefined") document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -1,0 +1,295 @@
+"""Site search: what is indexed and how it is weighed, the thesaurus and typo vocabulary the
+browser uses, the A–Z of topics, and running Pagefind over the built site.
+
+Pagefind (https://pagefind.app, PyPI `pagefind[bin]`) indexes the finished HTML and splits the
+index into small files that the browser fetches only for the words searched, so a page costs
+nothing for search until someone searches. Which parts of a page are indexed is said in the HTML
+itself: `data-pagefind-body` wraps a page's own text (menus, notices and footers are left out),
+and a hidden block beside it carries the page's metadata and filters (keywords with the
+thesaurus phrases that lead to it; section, document, agency, threshold level). Pages that
+are lists of other pages (contents, indexes, the A–Z), drafts, the whole-document page and
+superseded versions carry no `data-pagefind-body`, so Pagefind leaves them out.
+
+Nothing here imports MkDocs: the plugin passes in pages and the site folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import markupsafe
+
+from .model import Procedure
+
+BUNDLE = "pagefind"  # folder in the site
+DATA_FILE = "wf-search.json"  # thesaurus and typo vocabulary, fetched by search.js when used
+# Pagefind writes several ready-made interfaces; the site has its own (search.js), so these
+# are removed after indexing rather than published unused.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+          "pagefind-worker.js", "wasm.unknown.pagefind")
+ALL_AGENCIES = "All practitioners"
+
+# Pages never in results: the whole-document copy (each part is a page), the review schedule
+# (for the business team), search and the A–Z themselves; editors' pages.
+NOT_INDEXED = ("arrangements/whole-document.md", "reviews.md", "search.md", "topics.md")
+# Pages that list or repeat other pages: found by their titles, hardly by their text.
+LIGHT = ("procedures/index.md", "procedures/by-agency.md", "procedures/by-topic.md",
+         "threshold/explorer.md", "whats-changed.md")
+NOT_INDEXED_FOLDERS = ("editors/",)
+
+WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]", re.I)
+TAG = re.compile(r"<[^>]*>")
+MAX_WORDS = 12000  # the typo vocabulary keeps the most used words, up to this many
+
+
+@dataclass
+class Entry:
+    """How one page is indexed."""
+
+    document: str  # "Procedures", "Threshold of Need", ...
+    section: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    aka: list[str] = field(default_factory=list)  # "also known as": a procedure's keywords
+    phrases: list[str] = field(default_factory=list)  # the thesaurus' words for this page
+    weight: float | None = None  # the whole body, when it should count for less (the matrix)
+
+
+def document_of(site_path: str, procedures_dir: str = "procedures") -> str:
+    if site_path.startswith(f"{procedures_dir}/"):
+        return "Procedures"
+    if site_path.startswith("threshold/"):
+        return "Threshold of Need"
+    if site_path.startswith("arrangements/"):
+        return "Safeguarding arrangements"
+    if site_path.startswith("publications/"):
+        return "Publications"
+    if site_path == "glossary.md":
+        return "Glossary"
+    return "About this site"
+
+
+def indexed(site_path: str, meta: dict) -> bool:
+    search = meta.get("search") if isinstance(meta, dict) else None
+    if isinstance(search, dict) and search.get("exclude"):
+        return False
+    return not (site_path in NOT_INDEXED or site_path.startswith(NOT_INDEXED_FOLDERS))
+
+
+def _mentions(term: str, text: str) -> bool:
+    return re.search(r"(?<![a-z0-9])" + re.escape(term.lower()) + r"(?![a-z0-9])", text.lower()) is not None
+
+
+class Topics:
+    """The manual's names for things and the people's words for them, each with the pages
+    they lead to: the A–Z of topics, and the keywords each page is indexed under."""
+
+    def __init__(self, content) -> None:
+        self.content = content
+        procs = [p for p in content.manual.published]
+        # site path -> (title, [keywords]) of every page a topic can lead to
+        self.named: dict[str, tuple[str, list[str]]] = {p.site_path: (p.title, list(p.keywords)) for p in procs}
+        th = content.threshold
+        if th:
+            for lv in th.levels:
+                self.named[f"threshold/level-{lv.level}.md"] = (f"Level {lv.level}: {lv.name}", [lv.name])
+        for sp, page in content.pages.items():
+            if sp.startswith(("arrangements/", "threshold/", "publications/")) and sp not in NOT_INDEXED:
+                self.named.setdefault(sp, (page.title, []))
+        self.named.setdefault("glossary.md", ("Glossary and acronyms", []))
+        from .content import GENERATED  # the generated lists: found by their titles
+        for sp in LIGHT + ("threshold/matrix.md",):
+            if sp in GENERATED:
+                self.named.setdefault(sp, (GENERATED[sp], []))
+
+    def pages_for(self, term: str) -> list[str]:
+        """Pages whose title or keywords contain the term (title matches first)."""
+        by_title = [sp for sp, (t, _) in self.named.items() if _mentions(term, t)]
+        by_kw = [sp for sp, (_, kws) in self.named.items()
+                 if sp not in by_title and any(_mentions(term, k) for k in kws)]
+        return by_title + by_kw
+
+    def phrases_by_page(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for entry in self.content.thesaurus:
+            targets = {sp for term in entry.means for sp in self.pages_for(term)}
+            for sp in targets:
+                out.setdefault(sp, []).extend(entry.phrases)
+        return out
+
+    def a_to_z(self) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """label (lower case) -> (label, [(site path with #anchor or not, page title)])."""
+        out: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+
+        def add(label: str, targets: Iterable[str]) -> None:
+            label = " ".join(label.split())
+            key = label.lower()
+            links = out.setdefault(key, (label, []))[1]
+            for sp in targets:
+                base = sp.split("#", 1)[0]
+                if base in self.named and all(sp != s for s, _ in links):
+                    links.append((sp, self.named[base][0]))
+            if not links:
+                del out[key]
+
+        for sp, (title, kws) in self.named.items():
+            if sp == "glossary.md":
+                continue
+            add(title, [sp])
+            for k in kws:
+                add(k, [sp])
+        for t in self.content.glossary:
+            proc = next((p for p in self.content.manual.published if p.id == t.procedure), None)
+            targets = [proc.site_path] if proc else [f"glossary.md#{t.anchor}"]
+            add(t.term, targets)
+            if t.abbr:
+                add(t.abbr, targets)
+        for entry in self.content.thesaurus:
+            targets = [sp for term in entry.means for sp in self.pages_for(term)]
+            for phrase in entry.phrases:
+                add(phrase, targets[:4])
+        return dict(sorted(out.items(), key=lambda kv: re.sub(r"[^a-z0-9 ]", "", kv[0]) or kv[0]))
+
+
+def entry_for(site_path: str, procedure: Procedure | None, section_title: str | None,
+              agencies: list[str], phrases: list[str], light: bool = False) -> Entry:
+    e = Entry(document_of(site_path), phrases=list(phrases))
+    if procedure is not None:
+        e.section = section_title
+        listed = procedure.applies_to
+        e.agencies = [a for a in agencies if a != ALL_AGENCIES] if ALL_AGENCIES in listed else \
+            [a for a in listed if a != ALL_AGENCIES]
+        e.levels = [f"Level {n}" for n in procedure.threshold_levels]
+        e.aka = list(procedure.keywords)
+    m = re.match(r"threshold/level-(\d)\.md$", site_path)
+    if m:
+        e.levels = [f"Level {m.group(1)}"]
+    if site_path == "threshold/matrix.md":
+        e.weight = 0.5  # every indicator again, in one table: the level pages come first
+    if light or site_path in LIGHT:
+        e.weight = 0.1  # a list of other pages: its title finds it, its text should not
+    return e
+
+
+def wrap(html: str, entry: Entry) -> str:
+    """The page's HTML marked for the indexer: its text as the body, then a hidden block with
+    its metadata and filters. Every value is escaped."""
+    esc = markupsafe.escape
+    if entry.weight and "</h1>" in html:
+        # the title keeps its weight; the rest of the page counts for less
+        head, rest = html.split("</h1>", 1)
+        html = f'{head}</h1>\n<div data-pagefind-weight="{entry.weight}">{rest}</div>'
+    weight = f' data-pagefind-weight="{entry.weight}"' if entry.weight and "</h1>" not in html else ""
+    spans = [f'<span data-pagefind-filter="document">{esc(entry.document)}</span>']
+    if entry.section:
+        spans.append(f'<span data-pagefind-filter="section">{esc(entry.section)}</span>')
+    spans += [f'<span data-pagefind-filter="agency">{esc(a)}</span>' for a in entry.agencies]
+    spans += [f'<span data-pagefind-filter="level">{esc(lv)}</span>' for lv in entry.levels]
+    if entry.aka:
+        spans.append(f'<span data-pagefind-meta="aka">{esc("; ".join(entry.aka))}</span>')
+    if entry.phrases:
+        spans.append(f'<span data-pagefind-meta="keywords">{esc("; ".join(entry.phrases))}</span>')
+    return (f'<div data-pagefind-body{weight}>\n{html}\n</div>\n'
+            f'<div class="wf-index-data" hidden>{"".join(spans)}</div>')
+
+
+def ignore_notices(html: str) -> str:
+    """Notices repeated on many pages (consultation, review) are not what a page is about."""
+    return html.replace('<div class="admonition warning wf-doc-review"',
+                        '<div data-pagefind-ignore class="admonition warning wf-doc-review"')
+
+
+# --- the typo vocabulary ---------------------------------------------------------------
+
+class Vocabulary:
+    """Words of the indexed pages, for "did you mean": how many pages use each. Kept per page,
+    so a preview rebuild of some pages keeps the words of the others."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, set[str]] = {}
+        self.names: set[str] = set()
+
+    def add_page(self, site_path: str, html: str) -> None:
+        text = TAG.sub(" ", html)
+        text = re.sub(r"&[a-z]+;|&#\d+;", " ", text)
+        self.pages[site_path] = {w.lower().strip("'-") for w in WORD.findall(text) if len(w) >= 4}
+
+    def add_names(self, names: Iterable[str]) -> None:
+        for n in names:
+            self.names.update(w.lower() for w in WORD.findall(n) if len(w) >= 3)
+
+    def words(self) -> list[str]:
+        count = Counter(w for ws in self.pages.values() for w in ws)
+        for n in self.names:
+            count[n] += 1000  # names of things first: they are what people mean
+        ranked = sorted(count, key=lambda w: (-count[w], w))
+        return [w for w in ranked if w.isascii() or w.isalpha()][:MAX_WORDS]
+
+
+def client_data(thesaurus, vocabulary: Vocabulary) -> dict:
+    """What search.js fetches when someone searches: the thesaurus as phrase -> terms, and the
+    vocabulary (most used first)."""
+    phrases = {}
+    for entry in thesaurus:
+        for p in entry.phrases:
+            phrases.setdefault(p.lower(), [m.lower() for m in entry.means])
+    return {"thesaurus": phrases, "words": " ".join(vocabulary.words())}
+
+
+# --- running the indexer ---------------------------------------------------------------
+
+class IndexError_(RuntimeError):
+    pass
+
+
+async def _index(site_dir: Path, out_dir: Path) -> int:
+    from pagefind.index import IndexConfig, PagefindIndex  # imported here: only builds need it
+
+    config = IndexConfig(output_path=str(out_dir), force_language="en",
+                         exclude_selectors=[".headerlink", "[data-pagefind-ignore]"])
+    async with PagefindIndex(config=config) as index:
+        result = await index.add_directory(str(site_dir))
+        return int(result.get("page_count", 0))
+
+
+def _names(bundle: Path) -> dict[str, str]:
+    """Pagefind's page id -> the page's title and "also known as" keywords, read back from the
+    index: search.js weighs a match in these above any match in the text."""
+    out = {}
+    for f in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        raw = gzip.decompress(f.read_bytes())
+        raw = raw[len(b"pagefind_dcd"):] if raw.startswith(b"pagefind_dcd") else raw
+        meta = json.loads(raw).get("meta", {})
+        out[f.stem] = " ".join(filter(None, [meta.get("title", ""), meta.get("aka", "")]))
+    return out
+
+
+def build_index(site_dir: Path, data: dict) -> int:
+    """Index the built site into site/pagefind/ (replacing what was there) and write the data
+    search.js needs. Returns the number of pages indexed."""
+    out = site_dir / BUNDLE
+    tmp = site_dir / f".{BUNDLE}-new"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        pages = asyncio.run(_index(site_dir, tmp))
+    except Exception as exc:  # the indexer is a separate program: say what failed, plainly
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise IndexError_(f"the search index could not be built ({type(exc).__name__}: {exc}) — "
+                          "check that `pagefind[bin]` is installed (bash scripts/dev.sh sets it up)") from None
+    for name in UNUSED:
+        (tmp / name).unlink(missing_ok=True)
+    data = dict(data, pages=_names(tmp))
+    (tmp / DATA_FILE).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                                                encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return pages
