@@ -315,7 +315,7 @@ class _Scan(HTMLParser):
             self.bad(f"an <{tag}> element: {self.get_starttag_text()[:120]}")
         if tag == "form":
             search = "data-wf-search" in a and a.get("class") == "wf-search" and a.get("role") == "search" \
-                and a.get("method") == "get" and (a.get("action") or "").endswith("search/") \
+                and a.get("method") == "get" and re.fullmatch(r"\./|(?:\.\./)*search/|/(?:[\w.-]+/)*search/", a.get("action") or "") \
                 and not REMOTE.match(squash(a.get("action") or ""))
             explorer = "data-wf-explorer" in a and a.get("class") == "wf-explorer" and "action" not in a
             if not (search or explorer) or self.fragment:

@@ -193,6 +193,16 @@ def _report(path, is_key):
     return None
 
 
+def _thesaurus(path, is_key):
+    if is_key or len(path) < 2:
+        return None
+    if len(path) == 3 and path[1] in ("phrases", "means"):
+        return path[1]
+    if len(path) == 2 and path[1] == "note":
+        return "note"
+    return None
+
+
 EXTRA_DOCUMENTS = "".join(f"""
 - id: hostile-doc-{i:02d}
   title: Document {i}
@@ -212,6 +222,7 @@ DATA_FILES = {
     "documents": ("documents.yml", _documents, set()),
     "structure": ("arrangements-structure.yml", _structure, set()),
     "annual-report": ("annual-report-2024-25.yml", _report, set()),
+    "thesaurus": ("thesaurus.yml", _thesaurus, set()),
 }
 BUILDS_PER_FILE = {"annual-report": 3}  # enough values that each gets one payload; 2 elsewhere
 

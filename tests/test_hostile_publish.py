@@ -237,7 +237,7 @@ def test_many_problems_are_summarised(project, monkeypatch, capsys):
     monkeypatch.setattr(publish, "build", no_policy_anywhere)
     assert publish.publish(project) == 1
     err = capsys.readouterr().err
-    assert "index.html is missing" in err and "… and 5 more" in err
+    assert "index.html is missing" in err and "… and 7 more" in err
 
 
 def test_a_lock_that_cannot_be_made_is_a_sentence_not_a_traceback(project, capsys):

@@ -13,7 +13,12 @@ from safeguarding_manual import parallel
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    """Every file, except those Pagefind writes in a different order each run (its filter lists
+    and the manifest naming them); its index and page fragments are compared."""
+    def varies(rel: str) -> bool:
+        return rel.startswith("pagefind/filter/") or rel.endswith(".pf_meta") or rel == "pagefind/pagefind-entry.json"
+    return {rel: p.read_bytes() for p in site.rglob("*") if p.is_file()
+            for rel in [p.relative_to(site).as_posix()] if not varies(rel)}
 
 
 def build(project: Path, site: Path, use_parallel: bool) -> None:

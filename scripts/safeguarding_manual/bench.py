@@ -148,9 +148,78 @@ print(sorted(times)[1])
 
 def sizes(full: Path, pid: str, section: str) -> dict[str, int]:
     page = (full / "site" / "procedures" / section / pid / "index.html").read_bytes()
-    index = (full / "site" / "search" / "search_index.json").read_bytes()
-    return {"page_bytes": len(page), "search_index_bytes": len(index),
-            "search_index_gzip_bytes": len(gzip.compress(index, 9))}
+    bundle = full / "site" / "pagefind"
+    index = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())  # already compressed
+    return {"page_bytes": len(page), "search_index_bytes": index, "search_index_gzip_bytes": index,
+            **transfer(full / "site", f"procedures/{section}/{pid}/", "neglect")}
+
+
+TEXT_TYPES = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+
+def transfer(site: Path, path: str, query: str) -> dict[str, int]:
+    """Bytes moved, as a web server that compresses text would send them, from opening a page
+    in a cold browser (nothing cached) until it has settled, and then until the first result of
+    one search is on screen. Measured in Debian's chromium; zeros if it is not installed."""
+    import functools
+    import http.server
+    import socketserver
+    import threading
+
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"cold_page_bytes": 0, "search_bytes": 0}
+    if not chromium.exists():
+        return {"cold_page_bytes": 0, "search_bytes": 0}
+    sent = [0]
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # quiet
+            pass
+
+        def send_head(self):
+            local = Path(self.translate_path(self.path))
+            if local.is_dir():
+                local = local / "index.html"
+            if local.suffix in TEXT_TYPES and local.is_file() and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(local.read_bytes(), 6)
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(str(local)))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                sent[0] += len(body)
+                import io
+                return io.BytesIO(body)
+            f = super().send_head()
+            if f is not None and local.is_file():
+                sent[0] += local.stat().st_size
+            return f
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+            page = browser.new_context().new_page()
+            page.goto(base + path, wait_until="networkidle")
+            cold = sent[0]
+            box = page.get_by_role("searchbox", name="Search")
+            box.fill(query)
+            page.wait_for_selector(".wf-search__results > li a", timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            searched = sent[0] - cold
+            browser.close()
+    finally:
+        server.shutdown()
+    return {"cold_page_bytes": cold, "search_bytes": searched}
 
 
 def run(sizes_n: Sequence[int], repeat: int, out: Path | None) -> dict:
@@ -188,14 +257,14 @@ def run(sizes_n: Sequence[int], repeat: int, out: Path | None) -> dict:
 
 
 HEADER = (f"{'N':>5} {'build s':>8} {'plain s':>8} {'ratio':>6} {'checks s':>9} {'chk/bld':>8} "
-          f"{'preview s':>10} {'page KB':>8} {'index KB':>9} {'gzip KB':>8}")
+          f"{'preview s':>10} {'page KB':>8} {'index KB':>9} {'cold KB':>8} {'+search':>8}")
 
 
 def _row(r: dict) -> str:
     return (f"{r['n']:>5} {r['build_s']:>8.2f} {r['plain_material_s']:>8.2f} {r['build_ratio']:>6.2f} "
             f"{r['checks_s']:>9.2f} {r['checks_ratio']:>8.3f} {r['preview_s']:>10.2f} "
             f"{r['page_bytes'] / 1024:>8.1f} {r['search_index_bytes'] / 1024:>9.1f} "
-            f"{r['search_index_gzip_bytes'] / 1024:>8.1f}")
+            f"{r['cold_page_bytes'] / 1024:>8.1f} {r['search_bytes'] / 1024:>8.1f}")
 
 
 TARGETS = """
@@ -205,7 +274,9 @@ TARGETS = """
 | Both checks ≤ 1 s and ≤ 0.1 × the build | {checks_s:.2f} s, {checks_ratio:.3f} × | {m2} |
 | Preview after saving one procedure ≤ 1 s | {preview_s:.2f} s | {m3} |
 | Procedure page ≤ 50 KB, not growing with N | {page_kb:.1f} KB (at every N: {pages}) | {m4} |
-| Search index ≤ 1 MB gzip | {search_index_gzip_kb:.0f} KB | {m5} |
+| Search index (Pagefind, all files) | {search_index_gzip_kb:.0f} KB on the server, fetched in pieces | — |
+| Cold procedure page, nothing of search fetched | {cold_kb:.0f} KB moved (gzip) | — |
+| Cold procedure page + one search ≤ 250 KB | {cold_kb:.0f} + {search_kb:.0f} = {both_kb:.0f} KB | {m5} |
 """
 
 
@@ -222,23 +293,24 @@ def markdown_report(results: dict) -> str:
              f"Machine: {results['machine']['platform']}, {results['machine']['cpus']} CPUs, "
              f"Python {results['machine']['python']}; {results['repeat']} runs of each build per size.", "",
              "| N | Build (s) | Plain Material (s) | Ratio | Checks (s) | Checks ÷ build | "
-             "Preview (s) | Page (KB) | Search index (KB) | Index gzip (KB) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "Preview (s) | Page (KB) | Search index (KB) | Cold page moved (KB) | One search moved (KB) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['n']} | {r['build_s']:.2f} | {r['plain_material_s']:.2f} | {r['build_ratio']:.2f} | "
                      f"{r['checks_s']:.2f} | {r['checks_ratio']:.3f} | {r['preview_s']:.2f} | "
                      f"{r['page_bytes'] / 1024:.1f} | {r['search_index_bytes'] / 1024:.0f} | "
-                     f"{r['search_index_gzip_bytes'] / 1024:.0f} |")
+                     f"{r['cold_page_bytes'] / 1024:.0f} | {r['search_bytes'] / 1024:.0f} |")
     at = next((r for r in rows if r["n"] == 500), None)
     if at:
         ok = lambda cond: "yes" if cond else "**no**"  # noqa: E731
         pages = ", ".join(f"{r['page_bytes'] / 1024:.1f}" for r in rows)
         lines += ["", "## Targets", "", TARGETS.format(
             **at, page_kb=at["page_bytes"] / 1024, search_index_gzip_kb=at["search_index_gzip_bytes"] / 1024,
-            pages=pages, m1=ok(at["build_ratio"] <= 0.5),
+            cold_kb=at["cold_page_bytes"] / 1024, search_kb=at["search_bytes"] / 1024,
+            both_kb=(at["cold_page_bytes"] + at["search_bytes"]) / 1024, pages=pages, m1=ok(at["build_ratio"] <= 0.5),
             m2=ok(at["checks_s"] <= 1 and at["checks_ratio"] <= 0.1), m3=ok(at["preview_s"] <= 1),
             m4=ok(max(r["page_bytes"] for r in rows) <= 50 * 1024),
-            m5=ok(at["search_index_gzip_bytes"] <= 1024 * 1024)).strip()]
+            m5=ok(0 < at["cold_page_bytes"] + at["search_bytes"] <= 250 * 1024)).strip()]
     if "growth" in results:
         g = results["growth"]
         lines += ["", f"From N = {rows[0]['n']} to N = {rows[-1]['n']} ({g['n_ratio']:.0f} × the procedures) "

@@ -162,6 +162,12 @@ def _lines(path: str, root: yaml.Node | None, offset: int) -> dict[tuple, int]:
                     problems.append(Finding(path, key_line, "a key must be a plain word, not a list "
                                             "or block — write it as `key: value`", code="yaml"))
                     continue
+                if id(key_node) in seen:  # a key reused through an anchor and alias
+                    problems.append(Finding(path, key_line, "this key repeats another through a YAML "
+                                            "alias (`*name`) — anchors and aliases are not allowed in "
+                                            "content files: write it out in full", code="yaml-alias"))
+                    continue
+                seen.add(id(key_node))
                 if key in keys:
                     problems.append(Finding(path, key_line, f"`{'.'.join(map(str, (*prefix, key)))}` "
                                             "appears twice — keep one and delete the other",

@@ -507,6 +507,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.parallel.close()
         if not self.config.enabled or not self.config.search or self.content is None:
             return
+        if self.dirty and (Path(config.site_dir) / search.BUNDLE / "pagefind.js").is_file():
+            # `serve --dirty`: a save rebuilds only its pages in well under a second; the search
+            # index of the first build is kept (restart the preview to refresh it).
+            return
         data = search.client_data(self.content.thesaurus, self.vocabulary)
         try:
             count = search.build_index(Path(config.site_dir), data)

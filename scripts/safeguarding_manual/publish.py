@@ -23,7 +23,7 @@ from . import content as content_mod, siteconfig
 from . import csp
 
 LOCK_FILE = ".cache/publish.lock"
-REQUIRED_PAGES = ("index.html", "404.html")
+REQUIRED_PAGES = ("index.html", "404.html", "pagefind/pagefind.js", "pagefind/wf-search.json")
 SHOWN_PROBLEMS = 5
 
 

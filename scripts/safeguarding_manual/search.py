@@ -103,12 +103,12 @@ class Topics:
             for lv in th.levels:
                 self.named[f"threshold/level-{lv.level}.md"] = (f"Level {lv.level}: {lv.name}", [lv.name])
         for sp, page in content.pages.items():
-            if sp.startswith(("arrangements/", "threshold/", "publications/")) and sp not in NOT_INDEXED:
+            if indexed(sp, page.meta):
                 self.named.setdefault(sp, (page.title, []))
         self.named.setdefault("glossary.md", ("Glossary and acronyms", []))
         from .content import GENERATED  # the generated lists: found by their titles
         for sp in LIGHT + ("threshold/matrix.md",):
-            if sp in GENERATED:
+            if sp in GENERATED and (th or not sp.startswith("threshold/")):
                 self.named.setdefault(sp, (GENERATED[sp], []))
 
     def pages_for(self, term: str) -> list[str]:

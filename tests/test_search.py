@@ -1,0 +1,199 @@
+"""Search at build time: the thesaurus is validated like every data file, pages are marked for
+the indexer with every value escaped, only published content pages are indexed, the A–Z of
+topics is built, and a failed indexing leaves the last good index. (How search answers people
+is tested in the browser: tests/browser/test_search.py.)"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from hostile_payloads import PAYLOADS
+from helpers import FIXTURES, REPO, build
+from safeguarding_manual import data, search
+from safeguarding_manual.content import Settings, load
+
+THESAURUS = "_data/thesaurus.yml"
+
+
+def _load(tmp_path: Path, text: str):
+    (tmp_path / "_data").mkdir(exist_ok=True)
+    (tmp_path / THESAURUS).write_text(text, encoding="utf-8")
+    return data.load_thesaurus(tmp_path)
+
+
+def test_the_real_thesaurus_is_valid_and_every_term_leads_somewhere():
+    content = load(Settings.from_mkdocs_yml(REPO))
+    problems = [f for f in content.findings if "thesaurus" in f.path]
+    assert problems == []
+    assert len(content.thesaurus) >= 100
+    topics = search.Topics(content)
+    unplaced = [m for e in content.thesaurus for m in e.means if not topics.pages_for(m)]
+    assert unplaced == []
+
+
+def test_a_good_entry_loads(tmp_path):
+    entries, findings = _load(tmp_path, "- phrases: [dirty clothes, always hungry]\n  means: [neglect]\n  note: from a health visitor\n")
+    assert findings == [] and entries[0].phrases == ["dirty clothes", "always hungry"] and entries[0].means == ["neglect"]
+
+
+@pytest.mark.parametrize("text,line,words", [
+    ("phrases: [a]\n", 1, "must be a list"),
+    ("- just a phrase\n", 1, "must be a block"),
+    ("- phrases: [x]\n  mean: [neglect]\n", 2, "did you mean"),
+    ("- phrases: [x]\n", 1, "`means` is missing"),
+    ("- means: [neglect]\n", 1, "`phrases` is missing"),
+    ("- phrases: x\n  means: [neglect]\n", 1, "must be a list"),
+    ("- phrases: [[nested]]\n  means: [neglect]\n", 1, "must be a line of text"),
+    ("- phrases: [{a: b}]\n  means: [neglect]\n", 1, "must be a line of text"),
+    ("- phrases: ['<script>alert(1)</script>']\n  means: [neglect]\n", 1, "only letters"),
+    ("- phrases: ['a' ]\n  means: ['[[neglect]]']\n", 2, "only letters"),
+    ("- phrases: [" + "word " * 20 + "]\n  means: [neglect]\n", 1, "characters long"),
+    ("- phrases: [" + ", ".join(f"p{i}" for i in range(41)) + "]\n  means: [neglect]\n", 1, "40 or fewer"),
+    ("- phrases: [dv]\n  means: [domestic abuse]\n- phrases: [DV]\n  means: [neglect]\n", 3, "already in the entry on line 1"),
+    ("- phrases: [x]\n  means: [neglect]\n  note: |\n    two\n    lines\n", 3, "one line"),
+])
+def test_a_bad_entry_is_refused_at_its_line(tmp_path, text, line, words):
+    _, findings = _load(tmp_path, text)
+    assert findings, text
+    assert any(f.line == line and words.lower() in f.message.lower() for f in findings), \
+        [str(f) for f in findings]
+    assert all(f.path == "docs/_data/thesaurus.yml" for f in findings)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("- &a phrases: [x]\n  means: [neglect]\n- phrases: *a\n", "alias"),
+    ("- phrases: !!python/object:os.system [x]\n  means: [neglect]\n", "tag"),
+    ("- phrases: [x\x00]\n  means: [neglect]\n", "control"),
+])
+def test_yaml_tricks_are_refused_not_run(tmp_path, text, words):
+    _, findings = _load(tmp_path, text)
+    assert findings and any(words in f.message.lower() for f in findings), [str(f) for f in findings]
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.texts = [], {}
+        self._open = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._open = dict(attrs).get("data-pagefind-filter") or dict(attrs).get("data-pagefind-meta")
+
+    def handle_data(self, d):
+        if self._open:
+            self.texts.setdefault(self._open, []).append(d)
+
+    def handle_endtag(self, tag):
+        self._open = None
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=[p.id for p in PAYLOADS])
+def test_index_markers_carry_every_value_as_text(payload):
+    v = payload.text
+    entry = search.Entry("Procedures", section=v, agencies=[v, "Police"], levels=["Level 3"], aka=[v], phrases=[v])
+    out = search.wrap("<h1>Title</h1><p>Body</p>", entry)
+    p = _Tags()
+    p.feed(out)
+    # only the wrapper, our spans and the page's own tags: no element from the value
+    assert {t for t, _ in p.tags} <= {"div", "span", "h1", "p"}
+    allowed = {"data-pagefind-body", "data-pagefind-filter", "data-pagefind-meta", "class", "hidden", "data-pagefind-weight"}
+    assert all(set(a) <= allowed for _, a in p.tags), p.tags
+    assert "".join(p.texts["section"]) == v
+    assert "".join(p.texts["aka"]) == v and "".join(p.texts["keywords"]) == v
+
+
+def test_a_light_page_keeps_its_title_weight():
+    out = search.wrap("<h1>Procedures: contents</h1><p>list</p>", search.Entry("Procedures", weight=0.1))
+    assert out.index("</h1>") < out.index('data-pagefind-weight="0.1"')
+
+
+def test_which_pages_are_indexed():
+    assert search.indexed("procedures/core/x.md", {})
+    assert search.indexed("threshold/level-3.md", {})
+    assert not search.indexed("arrangements/whole-document.md", {})
+    assert not search.indexed("editors/index.md", {})
+    assert not search.indexed("topics.md", {}) and not search.indexed("search.md", {})
+    assert not search.indexed("anything.md", {"search": {"exclude": True}})
+
+
+@pytest.fixture(scope="module")
+def minimal_site(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("search") / "p"
+    shutil.copytree(FIXTURES / "minimal", project)
+    shutil.copytree(REPO / "overrides", project / "overrides")
+    (project / "docs" / "_data").mkdir(exist_ok=True)
+    (project / "docs" / "_data" / "thesaurus.yml").write_text(
+        "- phrases: [dirty clothes, always hungry]\n  means: [neglect]\n", encoding="utf-8")
+    run = build(project, strict=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return project / "site"
+
+
+def _fragments(site: Path) -> dict[str, dict]:
+    out = {}
+    for f in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(f.read_bytes())
+        out[f.stem] = json.loads(raw[len(b"pagefind_dcd"):] if raw.startswith(b"pagefind_dcd") else raw)
+    return out
+
+
+def test_the_built_site_has_a_small_index_of_published_content_pages_only(minimal_site):
+    bundle = minimal_site / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and list(bundle.glob("wasm.*.pagefind"))
+    assert not [n for n in search.UNUSED if (bundle / n).exists()], "unused interfaces are published"
+    urls = {d["url"] for d in _fragments(minimal_site).values()}
+    assert urls, "nothing was indexed"
+    for url in urls:
+        html = (minimal_site / url.strip("/") / "index.html").read_text(encoding="utf-8")
+        assert html.count("data-pagefind-body") == 1, url
+    assert not any(u.startswith(("/editors/", "/search/", "/topics/")) or "whole-document" in u for u in urls), urls
+    # drafts are never built, so never indexed; every indexed page is a built page
+    drafts = [p.stem for p in (minimal_site.parent / "procedures").rglob("*.md")
+              if "status: draft" in p.read_text(encoding="utf-8")]
+    assert not any(d in u for d in drafts for u in urls)
+
+
+def test_the_client_data_is_plain_strings(minimal_site):
+    d = json.loads((minimal_site / "pagefind" / search.DATA_FILE).read_text(encoding="utf-8"))
+    assert d["thesaurus"] == {"dirty clothes": ["neglect"], "always hungry": ["neglect"]}
+    assert isinstance(d["words"], str) and "neglect" in d["words"].split()
+    assert d["pages"] and all(isinstance(k, str) and isinstance(v, str) for k, v in d["pages"].items())
+
+
+def test_the_a_to_z_lists_topics_and_the_peoples_words(minimal_site):
+    html = (minimal_site / "topics" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="letter-d">D<' in html
+    item = next(li for li in html.split("<li>") if "dirty clothes" in li)
+    assert "<strong>dirty clothes</strong>" in item and "href=" in item
+    assert "data-pagefind-body" not in html  # the A–Z itself is not a search result
+
+
+def test_every_page_has_the_search_form_pointing_at_the_search_page(minimal_site):
+    html = (minimal_site / "index.html").read_text(encoding="utf-8")
+    assert 'role="search"' in html and 'type="search"' in html and 'action="search/"' in html
+    assert "pagefind" not in html.split("</header>")[0].split("<header")[0]
+    assert "/pagefind/" not in html and "search_index" not in html
+
+
+def test_a_failed_indexing_keeps_the_last_good_index(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "pagefind.js").write_text("// last good", encoding="utf-8")
+
+    async def broken(site_dir, out_dir):
+        Path(out_dir).mkdir(parents=True)
+        raise RuntimeError("the indexer stopped")
+
+    monkeypatch.setattr(search, "_index", broken)
+    with pytest.raises(search.IndexError_) as exc:
+        search.build_index(site, {"thesaurus": {}, "words": ""})
+    assert "search index could not be built" in str(exc.value) and "Traceback" not in str(exc.value)
+    assert (site / "pagefind" / "pagefind.js").read_text(encoding="utf-8") == "// last good"
+    assert not (site / ".pagefind-new").exists()
