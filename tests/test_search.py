@@ -164,7 +164,8 @@ def test_the_client_data_is_plain_strings(minimal_site):
     d = json.loads((minimal_site / "pagefind" / search.DATA_FILE).read_text(encoding="utf-8"))
     assert d["thesaurus"] == {"dirty clothes": ["neglect"], "always hungry": ["neglect"]}
     assert isinstance(d["words"], str) and "neglect" in d["words"].split()
-    assert d["pages"] and all(isinstance(k, str) and isinstance(v, str) for k, v in d["pages"].items())
+    assert d["pages"] and all(isinstance(k, str) and isinstance(name, str) and doc in search.DOCUMENT_CODES.values()
+                              for k, (name, doc) in d["pages"].items())
 
 
 def test_the_a_to_z_lists_topics_and_the_peoples_words(minimal_site):

@@ -41,6 +41,8 @@ def _report(finding: Finding) -> None:
     (log.error if finding.severity == "error" else log.info)(str(finding))
 
 
+SITE_SCRIPTS = ("assets/javascripts/manual.js", "assets/javascripts/exit.js")
+SITE_STYLES = ("assets/stylesheets/manual.css", "assets/stylesheets/reader.css")
 OUR_TEMPLATES = ("main.html", "procedure.html", "404.html", "partials/header.html")
 
 
@@ -125,6 +127,11 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             line = Settings(root=root).config_line(r"^\s+today:")
             raise PluginError(f'mkdocs.yml:{line}: plugins.manual.today "{self.config.today}" is not a '
                               "date — use YYYY-MM-DD or leave it empty") from None
+        # The site's own scripts and styles (overrides/assets) are part of the theme, not a
+        # setting: the exit button, review notices and search work whatever mkdocs.yml lists.
+        for key, names in (("extra_javascript", SITE_SCRIPTS), ("extra_css", SITE_STYLES)):
+            listed = {str(v) for v in config[key]}
+            config[key].extend(n for n in names if n not in listed)
         self.content = self._load(config)
         self._line_numbers(config)
         # The theme prints these as HTML; they were checked (siteconfig.site_texts), and are

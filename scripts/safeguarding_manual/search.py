@@ -261,15 +261,23 @@ async def _index(site_dir: Path, out_dir: Path) -> int:
         return int(result.get("page_count", 0))
 
 
-def _names(bundle: Path) -> dict[str, str]:
-    """Pagefind's page id -> the page's title and "also known as" keywords, read back from the
-    index: search.js weighs a match in these above any match in the text."""
+DOCUMENT_CODES = {"Procedures": "p", "Threshold of Need": "t", "Safeguarding arrangements": "a",
+                  "Publications": "r", "Glossary": "g", "About this site": "s"}
+
+
+def _names(bundle: Path) -> dict[str, list[str]]:
+    """Pagefind's page id -> [the page's title and "also known as" keywords, its document's
+    code], read back from the index: search.js weighs a match in the names above any match in
+    the text, and a question about the partnership towards its arrangements."""
     out = {}
     for f in sorted((bundle / "fragment").glob("*.pf_fragment")):
         raw = gzip.decompress(f.read_bytes())
         raw = raw[len(b"pagefind_dcd"):] if raw.startswith(b"pagefind_dcd") else raw
-        meta = json.loads(raw).get("meta", {})
-        out[f.stem] = " ".join(filter(None, [meta.get("title", ""), meta.get("aka", "")]))
+        page = json.loads(raw)
+        meta = page.get("meta", {})
+        document = (page.get("filters", {}).get("document") or [""])[0]
+        out[f.stem] = [" ".join(filter(None, [meta.get("title", ""), meta.get("aka", "")])),
+                       DOCUMENT_CODES.get(document, "")]
     return out
 
 

@@ -80,14 +80,18 @@ async function loadExtras() {
         }
         const words = (d.words || "").split(" ").filter(Boolean);
         const names = new Map();
-        for (const [id, name] of Object.entries(d.pages || {})) names.set(id, new Set(tokens(name).map(stem)));
+        const documents = new Map();
+        for (const [id, [name, doc]] of Object.entries(d.pages || {})) {
+          names.set(id, new Set(tokens(name).map(stem)));
+          documents.set(id, doc);
+        }
         const known = new Set(words.map(stem));
         const partial = [];  // [content-word stems of a phrase, its terms]: for loose matches
         for (const [phrase, means] of phrases) {
           const content = [...new Set(phrase.split(" ").filter((w) => w && !STOP.has(w) && !WEAK.has(w)))];
           if (content.length >= 2) partial.push([content, means]);
         }
-        return { phrases, words, known, names, partial };
+        return { phrases, words, known, names, documents, partial };
       });
   }
   return extras;
@@ -225,13 +229,16 @@ async function run(pf, query, filters, ex) {
         (x.length >= 5 && o.startsWith(x)) || (o.length >= 5 && x.startsWith(o))));
     });
   };
+  // A question about the partnership itself leans to the published arrangements.
+  const aboutPartnership = /\b(partnerships?|partners|arrangements|scrutiny|scrutineer)\b/i.test(query);
   const defining = /^(what|whats|what's) (is|are|does|do) |\b(stand for|stands for|mean|meaning|definition|define)\b/i.test(query);
   let ranked = [...scores.entries()].map(([id, e]) => {
     const share = total ? (covered.get(id) || 0) / total : 1;
     const inName = total ? cs.reduce((a, c) => a + (named(id, c) ? c.share : 0), 0) / total : 0;
-    const glossary = defining && ex.names.get(id) && ex.names.get(id).has("glossary") ? 1.6 : 1;
+    const glossary = defining && ex.documents.get(id) === "g" ? 1.6 : 1;
+    const partnership = aboutPartnership && ex.documents.get(id) === "a" ? 1.5 : 1;
     const t = globalThis.__wfSearchTuning ? { ...TUNE, ...globalThis.__wfSearchTuning } : TUNE;
-    return { r: e.r, s: e.s * (1 - t.coord + t.coord * share ** t.coordPower) * (1 + t.name * inName) * glossary };
+    return { r: e.r, s: e.s * (1 - t.coord + t.coord * share ** t.coordPower) * (1 + t.name * inName) * glossary * partnership };
   });
   if (!cs.length && Object.keys(filters).length) {
     ranked = (await pf.search(null, opts)).results.map((r) => ({ r, s: r.score }));
