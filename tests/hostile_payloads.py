@@ -471,9 +471,8 @@ def scan_site(site: Path, policy_check: bool = True) -> SiteReport:
     if data.is_file():
         try:
             extra = json.loads(data.read_text(encoding="utf-8"))
-            ok = isinstance(extra.get("words"), str) and all(
-                isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
-                for k, v in extra.get("thesaurus", {}).items())
+            ok = all(isinstance(k, str) for k in extra.get("shards", [])) and all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in extra.get("pages", {}).values())
         except ValueError as exc:
             ok, extra = False, exc
         if not ok:

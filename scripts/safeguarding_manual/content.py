@@ -383,7 +383,8 @@ def _unplaced(thesaurus: list[data.Synonym], manual: Manual, pages: dict[str, Pa
     out = []
     for entry in thesaurus:
         for term in entry.means:
-            if not re.search(r"(?<![a-z0-9])" + re.escape(term.lower()), text):
+            key = term.lower()
+            if key not in text or not re.search(r"(?<![a-z0-9])" + re.escape(key), text):
                 out.append(Finding(f"{docs_dir}/{data.DATA_DIR}/thesaurus.yml", entry.line,
                                    f"no page title or \"also known as\" keyword contains `{term}`, so "
                                    "search cannot use it — use the words of a page's title or "

@@ -98,6 +98,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.partials = None  # the theme's templates for notices in page content (see _partial)
         self.vocabulary = search.Vocabulary()  # kept across preview rebuilds (words per page)
         self.list_pages: set[str] = set()
+        self.indexing = False
 
     def on_startup(self, *, command, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
@@ -497,6 +498,12 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             return output
         return self._protect(output, page.file.src_uri)
 
+    def on_pre_build(self, *, config) -> None:
+        # `serve --dirty` keeps the search index of its first build: a save rebuilds only its
+        # own pages, in under a second (restart the preview to refresh search).
+        kept = self.dirty and (Path(config.site_dir) / search.BUNDLE / "pagefind.js").is_file()
+        self.indexing = bool(self.config.enabled and self.config.search and not kept)
+
     def on_post_template(self, output: str, *, template_name: str, config) -> str:
         """Static templates (404.html) carry the same policy as every page."""
         if not self.config.enabled or not template_name.endswith(".html"):
@@ -512,11 +519,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
 
     def on_post_build(self, *, config) -> None:
         self.parallel.close()
-        if not self.config.enabled or not self.config.search or self.content is None:
-            return
-        if self.dirty and (Path(config.site_dir) / search.BUNDLE / "pagefind.js").is_file():
-            # `serve --dirty`: a save rebuilds only its pages in well under a second; the search
-            # index of the first build is kept (restart the preview to refresh it).
+        if not self.indexing or self.content is None:
             return
         data = search.client_data(self.content.thesaurus, self.vocabulary)
         try:

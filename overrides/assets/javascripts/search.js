@@ -16,7 +16,7 @@ const ROOT = new URL("../../", import.meta.url);
 // Ranking weights, measured with tests/data/search_queries.yml (see the editors' benchmarks).
 // A page may set window.__wfSearchTuning before searching to try others (the tests do).
 const TUNE = { coord: 0.5, coordPower: 1, name: 2, and: 0.5, ...(globalThis.__wfSearchTuning || {}) };
-const PAGE_SIZE = 10;
+const PAGE_SIZE = 6;  // results shown at first (each fetches its page's fragment)
 const STOP = new Set(("a about above after again all also am an and any are as at be been before being " +
   "below between both but by can could did do does doing down during each few for from further get " +
   "gets got had has have having he her here hers herself him himself his how i if in into is it its " +
@@ -59,7 +59,7 @@ async function loadEngine() {
       await pf.options({
         baseUrl: ROOT.pathname, noWorker: true, excerptLength: 26,
         ranking: { termFrequency: 1.0, pageLength: 0.75, termSaturation: 1.1, termSimilarity: 1.0,
-                   metaWeights: { title: 6.0, keywords: 4.0 } },
+                   metaWeights: { title: 6.0, aka: 5.0, keywords: 4.0 } },
       });
       await pf.init();
       return pf;
@@ -71,30 +71,68 @@ async function loadEngine() {
 async function loadExtras() {
   if (!extras) {
     extras = fetch(new URL("pagefind/wf-search.json", ROOT), { cache: "no-cache" })
-      .then((r) => (r.ok ? r.json() : { thesaurus: {}, words: "" }))
-      .catch(() => ({ thesaurus: {}, words: "" }))
+      .then((r) => (r.ok ? r.json() : {}))
+      .catch(() => ({}))
       .then((d) => {
-        const phrases = new Map();
-        for (const [phrase, means] of Object.entries(d.thesaurus || {})) {
-          phrases.set(tokens(phrase).map(stem).join(" "), means);
-        }
-        const words = (d.words || "").split(" ").filter(Boolean);
         const names = new Map();
         const documents = new Map();
+        const seen = new Set();  // every word the pages' names and the loaded thesaurus use
         for (const [id, [name, doc]] of Object.entries(d.pages || {})) {
-          names.set(id, new Set(tokens(name).map(stem)));
+          const own = new Set(tokens(name).map(stem));
+          own.forEach((w) => seen.add(w));
+          names.set(id, own);
           documents.set(id, doc);
         }
-        const known = new Set(words.map(stem));
-        const partial = [];  // [content-word stems of a phrase, its terms]: for loose matches
-        for (const [phrase, means] of phrases) {
-          const content = [...new Set(phrase.split(" ").filter((w) => w && !STOP.has(w) && !WEAK.has(w)))];
-          if (content.length >= 2) partial.push([content, means]);
-        }
-        return { phrases, words, known, names, documents, partial };
+        return { names, documents, seen, shards: new Set(d.shards || []), loaded: new Map(),
+                 phrases: new Map(), partial: [], entries: new Set(), words: null, known: null };
       });
   }
   return extras;
+}
+
+function shardKey(token) {
+  const key = token.slice(0, 2);
+  if (/^[a-z0-9]{1,2}$/.test(key)) return key;
+  return "x" + [...new TextEncoder().encode(key)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/* The thesaurus parts for the words of a query, fetched once each. */
+async function loadThesaurus(ex, query) {
+  const keys = [...new Set(tokens(query).map(shardKey))].filter((k) => ex.shards.has(k));
+  await Promise.all(keys.map((k) => {
+    if (!ex.loaded.has(k)) {
+      ex.loaded.set(k, fetch(new URL(`pagefind/wf-th-${k}.json`, ROOT), { cache: "no-cache" })
+        .then((r) => (r.ok ? r.json() : [])).catch(() => [])
+        .then((list) => {
+          for (const [phrase, n, means] of list) {
+            const key = tokens(phrase).map(stem).join(" ");
+            key.split(" ").forEach((w) => ex.seen.add(w));
+            if (!ex.phrases.has(key)) ex.phrases.set(key, means);
+            if (ex.entries.has(`${n} ${key}`)) continue;
+            ex.entries.add(`${n} ${key}`);
+            const content = [...new Set(key.split(" ").filter((w) => w && !STOP.has(w) && !WEAK.has(w)))];
+            if (content.length >= 2) ex.partial.push([content, means]);
+          }
+        }));
+    }
+    return ex.loaded.get(k);
+  }));
+}
+
+/* The site's vocabulary, for "did you mean": fetched only when a word is not among the names
+   and thesaurus words already at hand. */
+async function loadWords(ex) {
+  if (!ex.words) {
+    ex.words = fetch(new URL("pagefind/wf-words.json", ROOT), { cache: "no-cache" })
+      .then((r) => (r.ok ? r.json() : { words: "" }))
+      .catch(() => ({ words: "" }))
+      .then((d) => {
+        const words = (d.words || "").split(" ").filter(Boolean);
+        ex.known = new Set(words.map(stem));
+        return words;
+      });
+  }
+  return ex.words;
 }
 
 /* What the reader typed, as "concepts": each a set of search terms of which the best counts. */
@@ -157,11 +195,11 @@ function distance(a, b, most) {
 }
 
 /* The closest word the site uses (most used wins a tie), or null. */
-function closest(word, ex) {
+function closest(word, ex, words) {
   if (word.length < 4 || /\d/.test(word) || ex.known.has(stem(word))) return null;
   const most = word.length >= 7 ? 2 : 1;
   let best = null, bestD = most + 1;
-  for (const w of ex.words) {
+  for (const w of words) {
     if (Math.abs(w.length - word.length) > most) continue;
     const d = distance(word, w, Math.min(most, bestD - 1 >= 0 ? bestD : most));
     if (d < bestD) { best = w; bestD = d; if (d === 1 && w[0] === word[0]) break; }
@@ -170,6 +208,7 @@ function closest(word, ex) {
 }
 
 async function run(pf, query, filters, ex) {
+  await loadThesaurus(ex, query);
   const cs = concepts(query, ex);
   const pages = Math.max(ex.names.size, 1);
   const opts = Object.keys(filters).length ? { filters } : {};
@@ -186,8 +225,9 @@ async function run(pf, query, filters, ex) {
     let lists = await Promise.all(c.terms.map((t) => hits(t.q)));
     // A word the site never uses, with (almost) nothing found: most likely a typo. The
     // closest word of the site's own is searched too (not instead: the reader may be right).
-    if (c.word && !WEAK.has(c.word) && !ex.known.has(stem(c.word))) {
-      const fix = closest(c.word, ex);
+    if (c.word && !WEAK.has(c.word) && c.word.length >= 4 && !/\d/.test(c.word) && !ex.seen.has(stem(c.word))
+        && (await loadWords(ex)) && !ex.known.has(stem(c.word))) {
+      const fix = closest(c.word, ex, await ex.words);
       if (fix) {
         corrections.push([c.word, fix]);
         c.terms.push({ q: fix, w: 1.0 });
@@ -486,5 +526,7 @@ export function start(form) {
 
 /* How a query is read (for the tests and for editors tuning the thesaurus). */
 export async function explain(query) {
-  return concepts(query, await loadExtras()).map((c) => ({ label: c.label, weight: c.weight, terms: c.terms.map((t) => t.q) }));
+  const ex = await loadExtras();
+  await loadThesaurus(ex, query);
+  return concepts(query, ex).map((c) => ({ label: c.label, weight: c.weight, terms: c.terms.map((t) => t.q) }));
 }

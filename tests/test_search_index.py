@@ -162,8 +162,11 @@ def test_the_built_site_has_a_small_index_of_published_content_pages_only(minima
 
 def test_the_client_data_is_plain_strings(minimal_site):
     d = json.loads((minimal_site / "pagefind" / search.DATA_FILE).read_text(encoding="utf-8"))
-    assert d["thesaurus"] == {"dirty clothes": ["neglect"], "always hungry": ["neglect"]}
-    assert isinstance(d["words"], str) and "neglect" in d["words"].split()
+    assert sorted(d["shards"]) == ["al", "cl", "di", "hu"]
+    part = json.loads((minimal_site / "pagefind" / "wf-th-cl.json").read_text(encoding="utf-8"))
+    assert part == [["dirty clothes", 0, ["neglect"]]]
+    words = json.loads((minimal_site / "pagefind" / search.WORDS_FILE).read_text(encoding="utf-8"))["words"]
+    assert isinstance(words, str) and "neglect" in words.split()
     assert d["pages"] and all(isinstance(k, str) and isinstance(name, str) and doc in search.DOCUMENT_CODES.values()
                               for k, (name, doc) in d["pages"].items())
 
