@@ -41,10 +41,11 @@ class Version:
     end: dt.date | None = None  # superseded on (the next version's start)
     next_version: str | None = None
     previous: "Version | None" = None
+    page: str = ""  # the page's name under versions/ (the version, made safe and unique)
 
     @property
     def slug(self) -> str:
-        return version_slug(self.version)
+        return self.page or version_slug(self.version)
 
 
 @dataclass
@@ -170,6 +171,13 @@ def read(root: Path, procedures_dir: str, current: dict[str, str]) -> History:
         if not earlier:
             continue
         later = [v for v in chain if v.version == now]
+        used: set[str] = set()
+        for v in earlier:  # two version numbers that read alike ("1.0", "1-0") get two pages
+            slug, n = v.slug, 2
+            while slug in used or slug == version_slug(now):
+                slug, n = f"{v.slug}-{n}", n + 1
+            used.add(slug)
+            v.page = slug
         for i, v in enumerate(earlier):
             following = earlier[i + 1] if i + 1 < len(earlier) else (later[0] if later else None)
             v.previous = earlier[i - 1] if i else None
