@@ -34,11 +34,25 @@ setup_browser() {
   fi
 }
 
+setup_pdf() {
+  # WeasyPrint (the manual's PDFs, made by publish.py and tested) needs Debian's Pango and
+  # HarfBuzz, and uses the system's DejaVu fonts: nothing is fetched from the internet.
+  if [ ! -e /usr/lib/x86_64-linux-gnu/libpango-1.0.so.0 ] && [ ! -e /usr/lib/aarch64-linux-gnu/libpango-1.0.so.0 ] \
+     || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+    else
+      echo "note: Pango is missing (run: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core); PDF tests will fail" >&2
+    fi
+  fi
+}
+
 case "${1:-serve}" in
   # --dirty: after a save, only the pages that show the change are rebuilt (see preview.py)
   serve) setup_python; exec "$VENV/bin/mkdocs" serve --dirty ;;
   build) setup_python; exec "$VENV/bin/mkdocs" build --strict ;;
-  test)  setup_python; setup_browser; shift || true
+  test)  setup_python; setup_browser; setup_pdf; shift || true
          export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
          exec "$PY" -m pytest "$@" ;;
   *) echo "usage: bash scripts/dev.sh serve|build|test" >&2; exit 2 ;;

@@ -318,7 +318,8 @@ class _Scan(HTMLParser):
                 and a.get("method") == "get" and re.fullmatch(r"\./|(?:\.\./)*search/|/(?:[\w.-]+/)*search/", a.get("action") or "") \
                 and not REMOTE.match(squash(a.get("action") or ""))
             explorer = "data-wf-explorer" in a and a.get("class") == "wf-explorer" and "action" not in a
-            if not (search or explorer) or self.fragment:
+            on_date = "data-wf-on-date" in a and a.get("class") == "wf-on-date" and "action" not in a
+            if not (search or explorer or on_date) or self.fragment:
                 self.bad(f"a <form> that is not the site's own: {self.get_starttag_text()[:120]}")
         if tag == "meta" and "http-equiv" in a:
             self.http_equiv.append(a)

@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -117,6 +118,24 @@ def timed(cmd: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def pdf_costs(full: Path) -> dict[str, float]:
+    """The PDFs publish.py makes (pdf.py) for a generated project: build it as publish does
+    (MANUAL_PDF=1), then time the whole-manual and per-procedure PDFs and count their pages
+    and bytes."""
+    from . import pdf
+
+    site = full / "site-pdf"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                            cwd=full, env={**ENV, "MANUAL_PDF": "1"}, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"PDF benchmark build failed in {full}:\n{result.stderr[-2000:]}")
+    made = pdf.make_for_project(full, site)
+    return {"seconds": round(made.seconds, 1), "files": len(made.files), "manual_pages": made.manual.pages,
+            "manual_bytes": made.manual.bytes, "all_bytes": made.bytes,
+            "manual_seconds": round(made.manual.seconds, 1),
+            "procedure_seconds": round(sum(m.seconds for m in made.procedures), 1)}
+
+
 def preview_time(full: Path, pid: str, section: str) -> float:
     """Seconds from saving one procedure to its page being rebuilt, as `mkdocs serve` does
     it (a dirty rebuild in a warm process), measured in a child process."""
@@ -146,12 +165,61 @@ print(sorted(times)[1])
     return float(result.stdout.strip().splitlines()[-1])
 
 
+def history_cost(full: Path, versions_each: int = 3) -> dict[str, float]:
+    """Earlier versions: make the synthetic project a git repository in which every procedure
+    has `versions_each` versions (one commit per round), then time reading the history once
+    (versions.read: one `git log`, one `git cat-file`) and count the pages and bytes it adds."""
+    from . import versions
+
+    env = {**ENV, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+    git = lambda *a: subprocess.run(["git", *a], cwd=full, env=env, capture_output=True, check=True)  # noqa: E731
+    git("init", "-q", "-b", "main")
+    files = sorted((full / "procedures").rglob("*.md"))
+    current: dict[str, str] = {}
+    for k in range(versions_each):
+        for f in files:
+            text = f.read_text(encoding="utf-8")
+            if k:
+                text = text.replace("## Scope\n", f"## Scope\n\nChanged in round {k}.\n", 1)
+                text = re.sub(r'(?m)^version: .*$', f'version: "{k + 1}.0"', text, count=1)
+                text = re.sub(r"(?m)^last_reviewed: \S+", f"last_reviewed: 202{3 + k}-01-15", text, count=1)
+            f.write_text(text, encoding="utf-8")
+            m = re.search(r"(?m)^id: (\S+)", text)
+            v = re.search(r'(?m)^version: "?([^"\n]+)', text)
+            if m and v:
+                current[m.group(1)] = v.group(1)
+        git("add", "-A")
+        git("commit", "-q", "-m", f"round {k}")
+    start = time.perf_counter()
+    history = versions.read(full, "procedures", current)
+    seconds = time.perf_counter() - start
+    pages = sum(len(v) for v in history.versions.values())
+    body_bytes = sum(len(v.body.encode()) for vs in history.versions.values() for v in vs)
+    return {"history_read_s": seconds, "history_pages": pages, "history_body_bytes": body_bytes}
+
+
 def sizes(full: Path, pid: str, section: str) -> dict[str, int]:
     page = (full / "site" / "procedures" / section / pid / "index.html").read_bytes()
     bundle = full / "site" / "pagefind"
     index = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())  # already compressed
     return {"page_bytes": len(page), "search_index_bytes": index, "search_index_gzip_bytes": index,
             **transfer(full / "site", f"procedures/{section}/{pid}/", "neglect")}
+
+
+def offline_cost(site: Path, procedures: str = "procedures", repeat: int = 3) -> dict[str, float]:
+    """"Save for offline use" for a built site: bytes a reader's device keeps (offline.json's
+    total), how many files, and the median seconds the build spends writing offline.json."""
+    from . import offline
+    own = offline.own_assets(REPO / "overrides")
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        data = offline.write(site, procedures, own)
+        times.append(time.perf_counter() - start)
+    return {"offline_bytes": data["bytes"], "offline_files": len(data["files"]),
+            "offline_json_bytes": (site / offline.MANIFEST).stat().st_size,
+            "offline_write_s": statistics.median(times)}
 
 
 TEXT_TYPES = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
@@ -222,7 +290,7 @@ def transfer(site: Path, path: str, query: str) -> dict[str, int]:
     return {"cold_page_bytes": cold, "search_bytes": searched}
 
 
-def run(sizes_n: Sequence[int], repeat: int, out: Path | None) -> dict:
+def run(sizes_n: Sequence[int], repeat: int, out: Path | None, extras: bool = False) -> dict:
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
     checks = [[sys.executable, str(REPO / "scripts/check_xrefs.py")],
               [sys.executable, str(REPO / "scripts/check_reviews.py"), "--fail-on", "never", "--format", "json"]]
@@ -245,6 +313,10 @@ def run(sizes_n: Sequence[int], repeat: int, out: Path | None) -> dict:
                    **sizes(full, pid, section)}
             row["build_ratio"] = row["build_s"] / row["plain_material_s"]
             row["checks_ratio"] = row["checks_s"] / row["build_s"]
+            if extras:  # what publishing adds, kept out of `mkdocs serve` and plain builds
+                row.update({f"offline_{k.removeprefix('offline_')}": v for k, v in offline_cost(full / "site").items()})
+                row.update({f"pdf_{k}": v for k, v in pdf_costs(full).items()})
+                row.update(history_cost(full))  # last: it turns the project into a git repository
             results["sizes"].append(row)
             print(_row(row), flush=True)
     first, last = results["sizes"][0], results["sizes"][-1]
@@ -311,6 +383,18 @@ def markdown_report(results: dict) -> str:
             m2=ok(at["checks_s"] <= 1 and at["checks_ratio"] <= 0.1), m3=ok(at["preview_s"] <= 1),
             m4=ok(max(r["page_bytes"] for r in rows) <= 50 * 1024),
             m5=ok(0 < at["cold_page_bytes"] + at["search_bytes"] <= 250 * 1024)).strip()]
+    extra = [r for r in rows if "pdf_seconds" in r]
+    if extra:
+        lines += ["", "## What publishing adds", "",
+                  "Measured with `--extras` (not part of a plain build or the preview).", "",
+                  "| N | History read (s) | Earlier versions | Their text (KB) | PDFs (s) | Whole-manual PDF "
+                  "(pages, KB) | All PDFs (KB) | Offline copy (KB, files) | Writing offline.json (s) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in extra:
+            lines.append(f"| {r['n']} | {r['history_read_s']:.2f} | {r['history_pages']} | "
+                         f"{r['history_body_bytes'] / 1024:.0f} | {r['pdf_seconds']:.1f} | "
+                         f"{r['pdf_manual_pages']}, {r['pdf_manual_bytes'] / 1024:.0f} | {r['pdf_all_bytes'] / 1024:.0f} | "
+                         f"{r['offline_bytes'] / 1024:.0f}, {r['offline_files']} | {r['offline_write_s']:.2f} |")
     if "growth" in results:
         g = results["growth"]
         lines += ["", f"From N = {rows[0]['n']} to N = {rows[-1]['n']} ({g['n_ratio']:.0f} × the procedures) "
@@ -325,6 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py", description=__doc__)
     parser.add_argument("--sizes", default="100,500,1000", help="comma-separated procedure counts")
     parser.add_argument("--repeat", type=int, default=3, help="builds of each kind per size")
+    parser.add_argument("--extras", action="store_true", help="also measure what publishing adds: "
+                        "earlier versions from history, the PDFs and the offline copy")
     parser.add_argument("--json", default="benchmark-results.json", help="where to write the figures")
     parser.add_argument("--markdown", default="", help="also write the figures as a Markdown page "
                         "(docs/editors/benchmarks.md records the latest run)")
@@ -334,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:
         parser.error("--sizes takes whole numbers separated by commas, e.g. 100,500")
     print(HEADER)
-    results = run(sizes_n, max(1, args.repeat), Path(args.json) if args.json else None)
+    results = run(sizes_n, max(1, args.repeat), Path(args.json) if args.json else None, args.extras)
     if args.markdown:
         Path(args.markdown).write_text(markdown_report(results), encoding="utf-8")
     return 0

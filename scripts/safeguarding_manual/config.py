@@ -23,6 +23,12 @@ class ManualConfig(Config):
     preview_dir = c.Type(str, default="site-preview")
     # Render about half of the procedures on a second CPU core in full builds (parallel.py).
     parallel = c.Type(bool, default=True)
+    # Earlier versions of procedures from git history (versions.py); never in `serve --dirty`.
+    versions = c.Type(bool, default=True)
+    # Link each procedure page to its PDF and the contents page to the whole-manual PDF
+    # (pdf.py). Only publish.py makes the PDFs, and it switches this on (MANUAL_PDF=1), so a
+    # plain build or a preview never links to a PDF that is not there.
+    pdf = c.Type(bool, default=False)
     # Index the built site for search with Pagefind (search.py). Off only for quick test builds.
     search = c.Type(bool, default=True)
     # Repository-relative prefix of the docs folder for "edit this page" links.

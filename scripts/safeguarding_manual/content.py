@@ -34,6 +34,7 @@ GENERATED = {
     "whats-changed.md": "What's changed",
     "editors/front-matter.md": "Front-matter reference",
     "topics.md": "A–Z of topics",
+    "procedures/on-a-date.md": "The manual on a date",
     "search.md": "Search",
 }
 SHORT_KEYS = {  # reference keys for pages, e.g. [[threshold-matrix]]
@@ -42,7 +43,7 @@ SHORT_KEYS = {  # reference keys for pages, e.g. [[threshold-matrix]]
     "glossary": "glossary.md", "reviews": "reviews.md", "whats-changed": "whats-changed.md",
     "arrangements": "arrangements/index.md", "by-agency": "procedures/by-agency.md",
     "by-topic": "procedures/by-topic.md", "arrangements-document": "arrangements/whole-document.md",
-    "a-z": "topics.md", "search": "search.md",
+    "a-z": "topics.md", "search": "search.md", "on-a-date": "procedures/on-a-date.md",
 }
 COLLECTIONS = {"arrangements": "arrangements/"}
 TITLE_RE = re.compile(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.M)

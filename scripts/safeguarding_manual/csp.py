@@ -28,6 +28,12 @@ POLICY = (
 # - style-src 'unsafe-inline': Material's JavaScript sets style attributes at run time. Styles
 #   cannot run code, and with img-src and connect-src limited to the site, CSS cannot send
 #   data anywhere else.
+# Kept on purpose (not relaxations):
+# - worker-src 'self': "Save for offline use" registers the site's own service worker,
+#   /sw.js (a file from overrides/assets/javascripts, never inline, never from elsewhere).
+#   It keeps the policy intact: pages it answers from the saved copy carry this same <meta>,
+#   with only a static banner added, and its "not saved" page has a script-free policy.
+# - manifest-src 'self': only a web app manifest from the site itself could ever be used.
 
 META = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
 

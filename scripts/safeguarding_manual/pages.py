@@ -66,9 +66,12 @@ class Renderer:
     """Renders every generated page for one build. `today` is injected, never read here."""
 
     def __init__(self, content: Content, today: dt.date, due_within: int = 60,
-                 overrides: Path | None = None, directory_urls: bool = True):
+                 overrides: Path | None = None, directory_urls: bool = True, manual_pdf: str = ""):
         self.content, self.today, self.due_within = content, today, due_within
         self.directory_urls = directory_urls
+        # The whole-manual PDF's path in the site (pdf.py), in a published build only: the
+        # contents page links to it. Empty in plain builds and previews, which have no PDFs.
+        self.manual_pdf = manual_pdf
         self.env = environment(overrides)
         self.procedures = {p.id: p for p in content.manual.published}
         self._review_cache: dict[str, ReviewStatus] = {}
@@ -187,6 +190,109 @@ class Renderer:
                   link("contents of the procedures", self.link_path(sp, "procedures/index.md")), ".")
         return self._finish(sp, page)
 
+    # --- earlier versions (versions.py) ----------------------------------------------
+
+    @staticmethod
+    def versions_dir(p: Procedure) -> str:
+        return p.site_path[: -len(".md")] + "/versions/"
+
+    def version_pages(self, history) -> dict[str, str]:
+        """For each procedure with earlier versions: a page per earlier version (its text as it
+        stood, marked superseded, never indexed) and a page listing them all, with dates and a
+        word-level comparison with the version before; and "The manual on a date"."""
+        from . import versions as versions_mod
+
+        out: dict[str, str] = {}
+        titles = {p.id: p.title for p in self.procedures.values()}
+        for p in self._published():
+            earlier = history.earlier(p.id)
+            if not earlier:
+                continue
+            folder = self.versions_dir(p)
+            index = folder + "index.md"
+            for v in earlier:
+                sp = f"{folder}{v.slug}.md"
+                page = markup.Page(f"{p.title}: version {v.version} (superseded)",
+                                   meta={"search": {"exclude": True}, "wf_superseded": True,
+                                         "hide": ["navigation"]})
+                page.heading(1, f"{v.title}: version {v.version}")
+                page.html(self.env.get_template("version-banner.html.j2").render(
+                    v=v, current=self.href(sp, p.site_path), index=self.href(sp, index)))
+                body = versions_mod.as_it_stood(v.body, titles).lstrip()
+                body = body.split("\n", 1)[1] if body.startswith("# ") and "\n" in body else body
+                page.raw(demote(body.strip()) or "(This version had no text.)")
+                if v.previous is not None:
+                    page.heading(2, f"What changed from version {v.previous.version}", anchor="what-changed")
+                    page.html(self._diff(v.previous.body, v.body))
+                out[sp] = self._finish(sp, page)
+                self.composed.add(sp)
+            page = markup.Page(f"{p.title}: previous versions", meta={"search": {"exclude": True}, "wf_superseded": True})
+            page.heading(1, f"{p.title}: previous versions")
+            page.para("Every version of this procedure that was published, with the dates each was "
+                      "in force. The dates come from each version's own record of its approval or "
+                      "review. ", link(f"Read the current version ({p.version})", self.link_path(index, p.site_path)), ".")
+            if history.note:
+                page.para(history.note)
+            rows = [[link(f"Version {p.version} (current)", self.link_path(index, p.site_path)),
+                     self._span(self._start(p), None, current=True),
+                     link(f"compared with version {earlier[-1].version}", "#what-changed")]]
+            for v in reversed(earlier):
+                rows.append([link(f"Version {v.version}", self.link_path(index, f"{folder}{v.slug}.md")),
+                             self._span(v.start, v.end),
+                             link(f"compared with version {v.previous.version}",
+                                  self.link_path(index, f"{folder}{v.slug}.md") + "#what-changed")
+                             if v.previous else "the first version kept"])
+            page.table(["Version", "In force", "What changed"], rows)
+            page.heading(2, f"What changed in version {p.version}", anchor="what-changed")
+            page.html(self._diff(earlier[-1].body, p.body))
+            out[index] = self._finish(index, page)
+        out["procedures/on-a-date.md"] = self.on_a_date_page("procedures/on-a-date.md", history)
+        return out
+
+    def _start(self, p: Procedure) -> dt.date | None:
+        return p.approved_on or p.last_reviewed
+
+    @staticmethod
+    def _span(start: dt.date | None, end: dt.date | None, current: bool = False) -> str:
+        begin = longdate(start) if start else "a date not recorded"
+        if current:
+            return f"from {begin} (in force now)"
+        return f"from {begin} to {longdate(end)}" if end else f"from {begin}"
+
+    def _diff(self, before: str, after: str) -> str:
+        from . import versions as versions_mod
+
+        titles = {p.id: p.title for p in self.procedures.values()}
+        paragraphs = versions_mod.compare(versions_mod.as_it_stood(before, titles),
+                                          versions_mod.as_it_stood(after, titles))
+        added, removed = versions_mod.counts(paragraphs)
+        return self.env.get_template("version-diff.html.j2").render(
+            paragraphs=paragraphs, added=added, removed=removed)
+
+    def on_a_date_page(self, sp: str, history) -> str:
+        """Which version of each procedure was in force on a given date: a table that works
+        without JavaScript (every version with its dates), and a date box that narrows it."""
+        rows = []
+        for p in self._published():
+            rows.append({"title": p.title, "version": p.version or "not numbered", "start": self._start(p), "end": None,
+                         "current": True, "href": self.href(sp, p.site_path)})
+            for v in history.earlier(p.id):
+                rows.append({"title": p.title, "version": v.version, "start": v.start, "end": v.end,
+                             "current": False, "href": self.href(sp, f"{self.versions_dir(p)}{v.slug}.md")})
+        rows.sort(key=lambda r: (r["title"].lower(), r["start"] or dt.date.min))
+        starts = [r["start"] for r in rows if r["start"]]
+        page = markup.Page("The manual on a date", meta={"search": {"exclude": True}})
+        page.heading(1, "The manual on a date")
+        page.para("Which version of each procedure was in force on a given date — for practice "
+                  "reviews, complaints and audits. Each version's dates come from its own record of "
+                  "approval or review. Choose a date to see only the versions in force that day, or "
+                  "read the whole table.")
+        if history.note:
+            page.para(history.note)
+        page.html(self.env.get_template("on-a-date.html.j2").render(
+            rows=rows, first=min(starts).isoformat() if starts else "", today=self.today.isoformat()))
+        return self._finish(sp, page)
+
     def _published(self) -> list[Procedure]:
         return sorted(self.content.manual.published, key=lambda p: p.title.lower())
 
@@ -198,6 +304,8 @@ class Renderer:
                   link("by agency", self.link_path(sp, "procedures/by-agency.md")), " or ",
                   link("by topic", self.link_path(sp, "procedures/by-topic.md")), ", see ",
                   link("what's changed", self.link_path(sp, "whats-changed.md")), ", or use search.")
+        if self.manual_pdf:
+            page.html(self.fragment("pdf-link.html.j2", sp, path=self.manual_pdf))
         for s in sections:
             page.heading(2, s["title"], anchor=s["slug"])
             page.para(s["description"])

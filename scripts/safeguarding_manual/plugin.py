@@ -22,6 +22,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import assets, content as content_mod, csp, layout, messages, preview, references, safety, sanitize, search, siteconfig
+from . import pdf as pdf_files
+from . import offline
 from .assets import inside
 from .config import ManualConfig
 from .content import Content, Settings
@@ -31,6 +33,7 @@ from .pages import Renderer, longdate
 from .parallel import ParallelRender
 from .preview import PreviewState
 from .views import procedure_view
+from . import versions as versions_mod
 
 log = logging.getLogger("mkdocs.plugins.manual")
 
@@ -41,7 +44,7 @@ def _report(finding: Finding) -> None:
     (log.error if finding.severity == "error" else log.info)(str(finding))
 
 
-SITE_SCRIPTS = ("assets/javascripts/manual.js", "assets/javascripts/exit.js")
+SITE_SCRIPTS = ("assets/javascripts/manual.js", "assets/javascripts/exit.js", "assets/javascripts/offline.js")
 SITE_STYLES = ("assets/stylesheets/manual.css", "assets/stylesheets/reader.css")
 OUR_TEMPLATES = ("main.html", "procedure.html", "404.html", "partials/header.html")
 
@@ -63,6 +66,20 @@ def _without(nav: Any, withheld: set[str]) -> Any:
     if isinstance(nav, str) and nav in withheld:
         return None
     return nav
+
+
+def _drop_from_sitemap(site: Path, marker: str) -> None:
+    """Superseded versions are not for search engines: out of sitemap.xml (and its .gz)."""
+    sitemap = site / "sitemap.xml"
+    if not sitemap.is_file():
+        return
+    text = sitemap.read_text(encoding="utf-8")
+    kept = re.sub(r"\s*<url>(?:(?!</url>).)*?" + re.escape(marker) + r"(?:(?!</url>).)*?</url>", "", text, flags=re.S)
+    if kept != text:
+        sitemap.write_text(kept, encoding="utf-8")
+        import gzip
+        with gzip.GzipFile(site / "sitemap.xml.gz", "wb", mtime=0) as gz:
+            gz.write(kept.encode("utf-8"))
 
 
 def title_text(value: str) -> str:
@@ -87,6 +104,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.dirty = False  # `mkdocs serve --dirty`: the fast preview
         self.serving = False
         self.preview = False  # a reviewers' build with drafts
+        self.pdf = False  # a published build: pages link to the PDFs publish.py makes (pdf.py)
+        self.manual_pdf = ""  # the whole-manual PDF's path in the site, when self.pdf
         self.preview_state = PreviewState()
         self.content: Content | None = None
         self.renderer: Renderer | None = None
@@ -99,6 +118,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.vocabulary = search.Vocabulary()  # kept across preview rebuilds (words per page)
         self.list_pages: set[str] = set()
         self.indexing = False
+        self.history = versions_mod.History(available=False)
 
     def on_startup(self, *, command, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance across `serve` rebuilds, so the
@@ -118,6 +138,11 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             config.watch.append(str(procedures))  # `mkdocs serve` only watches docs_dir
         self.preview = self.config.preview or os.environ.get("MANUAL_PREVIEW", "") not in ("", "0")
         self._check_settings(config, root)
+        # Links to the PDFs only in a published build (publish.py sets MANUAL_PDF=1 and makes
+        # them); never in a preview, whose folder has no PDFs.
+        self.pdf = (self.config.pdf or os.environ.get("MANUAL_PDF", "") not in ("", "0")) and not self.preview
+        extra = config.extra if hasattr(config.extra, "get") else {}
+        self.manual_pdf = pdf_files.manual_path(pdf_files.short_name(extra, config.site_name)) if self.pdf else ""
         if self.preview:
             # Drafts must never land in the public site folder.
             config.site_dir = str(root / self.config.preview_dir)
@@ -226,7 +251,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self._setup_env(self.partials)
         self.renderer = Renderer(content, self.today, self.config.due_within,
                                  Path(config.theme.custom_dir or self.root / "overrides"),
-                                 config.use_directory_urls)
+                                 config.use_directory_urls, manual_pdf=self.manual_pdf)
         docs_dir = Path(config.docs_dir).resolve()
         docs_rel = docs_dir.relative_to(self.root).as_posix()
         for file in list(files):
@@ -254,6 +279,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                     files.append(File(image.relative_to(self.root).as_posix(), src_dir=str(self.root),
                                       dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls))
         generated_pages = self.renderer.pages()
+        generated_pages.update(self._version_pages(content))
         self.embeds = self.renderer.embeds  # trusted fragments of generated pages, by site path
         self.generated_paths = list(generated_pages)
         self.generated = set(generated_pages) - self.renderer.composed
@@ -271,7 +297,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                 files.remove(existing)
             # Section pages join the nav in on_nav, under the contents page.
             in_nav = not (site_path.endswith("/index.md") and site_path.count("/") > 1) \
-                and site_path != "search.md"
+                and site_path != "search.md" and "/versions/" not in site_path
             generated = File.generated(config, site_path, content=markdown,
                                        inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
             if site_path.startswith("threshold/") and site_path != "threshold/index.md":
@@ -291,7 +317,28 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             if doc_id in by_id else ""
         if self.dirty:
             self._plan_preview(files, config, generated_pages)
+        self._offline_worker(files, config)
         return files
+
+    @staticmethod
+    def _offline_worker(files: Files, config) -> None:
+        """"Save for offline use": the service worker is published at the site root (sw.js),
+        so its scope is the whole site, not only assets/javascripts/ (see offline.py)."""
+        source = files.get_file_from_path(offline.WORKER_SOURCE)
+        if source is not None:
+            files.remove(source)
+            files.append(File.generated(config, offline.WORKER, abs_src_path=source.abs_src_path))
+
+    def _version_pages(self, content) -> dict[str, str]:
+        """Earlier versions from git history: read once per build, not in the fast preview."""
+        self.history = versions_mod.History(available=False)
+        if not self.config.versions or self.dirty:
+            return {}
+        current = {p.id: p.version for p in content.manual.published if p.version}
+        self.history = versions_mod.read(self.root, content.settings.procedures_dir.strip("/"), current)
+        if self.history.note:
+            log.info(f"Versions: {self.history.note}")
+        return self.renderer.version_pages(self.history)
 
     @staticmethod
     def _restore_theme_file(files: Files, uri: str, config) -> None:
@@ -449,9 +496,14 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             return context
         if page.meta.get("template") == "procedure.html":
             procedure = self.by_path.get(page.file.src_uri)
+            earlier = self.history.earlier(procedure.id) if procedure is not None else []
+            if earlier:
+                context["wf_versions"] = {"count": len(earlier), "url": self._site_url(
+                    Renderer.versions_dir(procedure) + "index.md")}
             if procedure is not None:
                 context["procedure"] = procedure_view(procedure, self.content, self.renderer,
-                                                      lambda sp: self._site_url(sp))
+                                                      lambda sp: self._site_url(sp),
+                                                      pdf_files.procedure_path(procedure.id) if self.pdf else "")
         return context
 
     def _site_url(self, site_path: str) -> str:
@@ -519,6 +571,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
 
     def on_post_build(self, *, config) -> None:
         self.parallel.close()
+        if self.config.enabled:
+            _drop_from_sitemap(Path(config.site_dir), "/versions/")
+        self._offline_manifest(config)
         if not self.indexing or self.content is None:
             return
         data = search.client_data(self.content.thesaurus, self.vocabulary)
@@ -527,6 +582,16 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         except search.IndexError_ as exc:
             raise PluginError(str(exc)) from None
         log.info(f"Search: {count} pages indexed")
+
+    def _offline_manifest(self, config) -> None:
+        """offline.json: what "Save for offline use" stores (offline.py). Not in the fast
+        preview (`serve --dirty`), where pages are rebuilt one at a time."""
+        if not self.config.enabled or self.content is None or self.dirty:
+            return
+        theme = Path(config.theme.custom_dir or self.root / "overrides")
+        data = offline.write(Path(config.site_dir), content_mod.manual_dir(self.content.settings),
+                             offline.own_assets(theme), self.today)
+        log.info(f"Offline copy: {len(data['files'])} files, {data['bytes'] / 1e6:.1f} MB")
 
     def on_build_error(self, *, error) -> None:
         self.parallel.close()

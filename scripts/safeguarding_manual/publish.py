@@ -1,6 +1,10 @@
 """Publish: build into a temporary folder and replace site/ only when the build and every
 check pass. Failed or interrupted, the last good site stays as it was.
 
+A publish also makes the manual's PDFs (pdf.py) in the new folder, after it is checked and
+before the swap: its pages are built with MANUAL_PDF=1 and link to them, so without them
+nothing is published.
+
 One publish runs at a time: each holds an OS lock (`.cache/publish.lock`) from before it
 tidies up after earlier runs until its new site is in place, so one run can never delete or
 publish another's half-built folder. The lock is released by the OS when the process ends,
@@ -74,7 +78,7 @@ def _recover(site: Path) -> None:
 
 
 def build(root: Path, dest: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MANUAL_PDF": "1"}  # pages link to their PDFs
     env.pop("MANUAL_PREVIEW", None)  # a public build never includes drafts
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
                           cwd=root, env=env, capture_output=True, text=True)
@@ -88,6 +92,28 @@ def incomplete(new: Path) -> list[str]:
             problems.append(f"{page.relative_to(new).as_posix()} does not carry the site's "
                             "Content-Security-Policy")
     return problems
+
+
+def make_pdfs(root: Path, new: Path, content: content_mod.Content) -> str:
+    """The whole manual and each procedure as PDF, into the new site (pdf.py); the pages built
+    with MANUAL_PDF=1 link to them. A one-paragraph reason if they could not be made."""
+    from . import pdf
+    try:
+        result = pdf.make_for_project(root, new, content)
+    except pdf.PdfError as exc:
+        reason = str(exc)
+    except Exception as exc:  # the engine's own failure: a sentence, never a traceback
+        reason = f"the PDF engine failed ({type(exc).__name__}: {' '.join(str(exc).split())[:300]})"
+    else:
+        missing = [p.name for p in result.files if not p.is_file() or p.stat().st_size == 0]
+        if not missing:
+            print(f"PDFs: {len(result.files)} files, {result.manual.pages} pages in the whole manual, "
+                  f"{result.seconds:.0f} s", file=sys.stderr)
+            return ""
+        reason = f"{', '.join(missing[:SHOWN_PROBLEMS])} {'was' if len(missing) == 1 else 'were'} not written"
+    return (f"Not published: the PDFs of the manual could not be made: {reason}. The pages link to "
+            "these PDFs, so the site is not published without them. If the reason is not in the "
+            "content, report it. The current site is unchanged.")
 
 
 def publish(root: Path, site_dir: str = "site", wait: float = 0) -> int:
@@ -129,6 +155,10 @@ def _publish_locked(root: Path, site: Path, site_dir: str) -> int:
             print(f"Not published: the build in {new.name}/ is not a complete site:\n  "
                   + "\n  ".join(shown) + "\nThis is a fault in the build, not in the content — "
                   "report it. The current site is unchanged.", file=sys.stderr)
+            return 1
+        failure = make_pdfs(root, new, content)
+        if failure:
+            print(failure, file=sys.stderr)
             return 1
         old = site.parent / f"{site.name}.old-{os.getpid()}"
         if site.exists():

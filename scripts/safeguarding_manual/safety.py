@@ -89,7 +89,7 @@ def _tag_problem(tag: str, attrs: list[tuple[str, str | None]]) -> str | None:
     return None
 
 
-ATTR_LIST = re.compile(r"\{:?[ \t]*((?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*))(?:[ \t]+(?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*)))*)[ \t]*\}")
+ATTR_LIST = re.compile(r"(?<!\\)\{:?[ \t]*((?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*))(?:[ \t]+(?:[#.][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*)))*)[ \t]*\}")
 ATTR_PAIR = re.compile(r"([\w-]+)=")
 REF_DEF = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*<?\s*(?P<url>\S*?)>?(?:\s|$)")
 # Another site, as a browser reads it: a scheme, or two slashes either way round (`/\x`).

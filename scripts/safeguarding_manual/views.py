@@ -10,8 +10,9 @@ from .pages import Renderer
 
 
 def procedure_view(p: Procedure, content: Content, renderer: Renderer,
-                   url: Callable[[str], str]) -> dict[str, Any]:
-    """`url(site_path)` gives a site-root-relative URL (the template's `url` filter relativises)."""
+                   url: Callable[[str], str], pdf_url: str = "") -> dict[str, Any]:
+    """`url(site_path)` gives a site-root-relative URL (the template's `url` filter relativises).
+    `pdf_url` is the procedure's PDF (site-root-relative) in a published build, else empty."""
     review = renderer.review(p)
     section = content.manual.sections.get(p.section)
     by_id = renderer.procedures  # published procedures by id, built once per build
@@ -33,4 +34,5 @@ def procedure_view(p: Procedure, content: Content, renderer: Renderer,
         "legislation": p.legislation,
         "amendments": p.amendments[:5],
         "contact": contacts.get("business-team"),
+        "pdf_url": pdf_url,
     }

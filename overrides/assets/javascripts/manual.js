@@ -115,7 +115,33 @@
     if (/[?&]q=[^&]/.test(location.search) || input.value) load();
   }
 
-  function init() { updateReviews(document); explorer(document); searchBox(document); }
+  /* "The manual on a date": the table lists every version with its dates; the date box shows
+     only the versions in force that day (from its start, until the day the next took over). */
+  function onADate(root) {
+    var form = root.querySelector("[data-wf-on-date]");
+    if (!form || form.hasAttribute("data-wf-ready")) return;
+    form.setAttribute("data-wf-ready", "");
+    form.hidden = false;
+    var input = form.querySelector("input[type=date]"), status = form.querySelector("[role=status]");
+    var rows = Array.prototype.slice.call(root.querySelectorAll(".wf-on-date__table tbody tr"));
+    function show() {
+      var d = input.value, shown = 0;
+      rows.forEach(function (tr) {
+        var from = tr.getAttribute("data-from"), to = tr.getAttribute("data-to");
+        var ok = !d || ((!from || from <= d) && (!to || d < to));
+        tr.hidden = !ok;
+        if (ok) shown++;
+      });
+      status.textContent = d ? shown + " version" + (shown === 1 ? "" : "s") + " in force on " +
+        new Date(d + "T00:00:00").toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) : "";
+    }
+    form.addEventListener("submit", function (e) { e.preventDefault(); show(); });
+    input.addEventListener("change", show);
+    var m = /[#&]date=(\d{4}-\d{2}-\d{2})/.exec(location.hash);
+    if (m) { input.value = m[1]; show(); }
+  }
+
+  function init() { updateReviews(document); explorer(document); searchBox(document); onADate(document); }
   if (typeof document$ !== "undefined") document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
