@@ -181,3 +181,41 @@ SITE = Site(targets={"neglect": Target("neglect", "procedures/core/neglect.md", 
 ])
 def test_reference_expansion(markdown, expected):
     assert expand(markdown, "procedures/other/page.md", SITE) == expected
+
+
+# --- GitHub annotations (issue 16: findings shown inline on a proposed change) ---------------
+
+def test_check_xrefs_prints_a_github_annotation_at_the_file_and_line_of_a_broken_reference(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from helpers import FIXTURES, REPO
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "minimal", project)
+    page = project / "procedures" / "core" / "neglect.md"
+    lines = page.read_text(encoding="utf-8").split("\n")
+    lines.append("See [[no-such-procedure]].")
+    page.write_text("\n".join(lines), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(REPO / "scripts" / "check_xrefs.py"), "--root", str(project),
+                          "--format", "github"], capture_output=True, text=True)
+    assert run.returncode == 1
+    hits = [ln for ln in run.stdout.splitlines() if "no-such-procedure" in ln]
+    assert hits and hits[0].startswith(f"::error file=procedures/core/neglect.md,line={len(lines)},"), hits
+
+
+def test_github_annotations_cannot_be_broken_by_a_value():
+    from safeguarding_manual.cli import github_annotation
+    out = github_annotation("warning", "a,b:c.md", 3, "line one\n::error::injected %0A\r", "t:i,t")
+    assert "\n" not in out and "\r" not in out
+    assert out == "::warning file=a%2Cb%3Ac.md,line=3,title=t%3Ai%2Ct::line one%0A::error::injected %250A%0D"
+
+
+def test_check_reviews_annotates_overdue_and_due_documents_at_their_review_line(tmp_path):
+    import subprocess
+    import sys
+    from helpers import REPO
+    run = subprocess.run([sys.executable, str(REPO / "scripts" / "check_reviews.py"), "--format", "github",
+                          "--today", "2030-01-01", "--fail-on", "never"], capture_output=True, text=True, cwd=REPO)
+    lines = run.stdout.splitlines()
+    assert lines and all(ln.startswith(("::error file=", "::warning file=")) for ln in lines)
+    assert any("is overdue for review" in ln for ln in lines)

@@ -44,11 +44,31 @@ def xref_findings(content: content_mod.Content, external: bool = False) -> list[
     return findings
 
 
+def _gh_data(text: str) -> str:
+    """A GitHub Actions workflow-command message: %, CR and LF escaped, so no value can end the
+    annotation early or start another command."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(level: str, path: str, line: int, message: str, title: str = "") -> str:
+    """`::error file=…,line=…,title=…::message`: shown by GitHub inline on the change, at the
+    file and line."""
+    props = f"file={_gh_property(path)},line={max(1, int(line))}"
+    if title:
+        props += f",title={_gh_property(title)}"
+    return f"::{level} {props}::{_gh_data(message)}"
+
+
 def check_xrefs_main(argv: Sequence[str] | None = None) -> int:
     parser = _Parser(prog="check_xrefs.py", description="Check references, links and the "
                      "procedure graph. Exit 0 clean, 1 problems found, 2 usage error.")
     _root_args(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text",
+                        help="github: one annotation per finding, shown inline on a pull request")
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
     parser.add_argument("--external", action="store_true",
                         help="also check external links in the built site with LinkChecker (slow; needs network)")
@@ -62,6 +82,11 @@ def check_xrefs_main(argv: Sequence[str] | None = None) -> int:
     if args.format == "json":
         print(json.dumps({"errors": len(errors), "warnings": len(warnings),
                           "findings": [f.as_dict() for f in findings]}, indent=2))
+    elif args.format == "github":
+        for f in findings:
+            print(github_annotation(f.severity, f.path, f.line, f.message, f"check_xrefs: {f.code}"))
+        print(f"{len(errors)} error{'s' * (len(errors) != 1)}, {len(warnings)} "
+              f"warning{'s' * (len(warnings) != 1)}", file=sys.stderr)
     else:
         for f in findings:
             print(f)
@@ -141,7 +166,8 @@ def check_reviews_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--today", type=_date, default=None, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--due-within", type=int, default=DEFAULT_DUE_WITHIN, metavar="DAYS",
                         help=f"days before the review date counted as due (default {DEFAULT_DUE_WITHIN})")
-    parser.add_argument("--format", choices=("text", "json", "csv", "ics"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "csv", "ics", "github"), default="text",
+                        help="github: an annotation at each overdue (error) or due (warning) document")
     parser.add_argument("--fail-on", choices=("overdue", "due", "never"), default="overdue")
     args = parser.parse_args(argv)
     if args.due_within < 0:
@@ -162,6 +188,21 @@ def check_reviews_main(argv: Sequence[str] | None = None) -> int:
         print(buf.getvalue(), end="")
     elif args.format == "ics":
         sys.stdout.write(_ics(rows, today, "Procedures manual"))
+    elif args.format == "github":
+        # at the `last_reviewed:` line where the file says it, else the document's own line
+        lines = {d.path + "#" + d.id: (getattr(d, "lines", None) or {}).get(("last_reviewed",), d.line)
+                 for d in content.reviewables}
+        for f in content.errors:
+            print(github_annotation("error", f.path, f.line, f.message, "check_reviews"))
+        for r in rows:
+            if r["status"] == "ok":
+                continue
+            what = (f"overdue for review by {r['days_overdue']} days (next review was {r['next_review']})"
+                    if r["status"] == "overdue" else f"due for review in {r['days']} days ({r['next_review']})")
+            print(github_annotation("error" if r["status"] == "overdue" else "warning", r["path"],
+                                    lines.get(r["path"] + "#" + r["id"], 1),
+                                    f"{r['title']} is {what} — review it and update last_reviewed",
+                                    "check_reviews"))
     else:
         width = max((len(r["title"]) for r in rows), default=10)
         for r in rows:
