@@ -20,6 +20,7 @@ import gzip
 import json
 import re
 import shutil
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,6 +311,26 @@ def _config(out_dir: Path):
                        exclude_selectors=[".headerlink", "[data-pagefind-ignore]"])
 
 
+def _in_thread(make_coroutine):
+    """Run a coroutine to completion on a thread of its own, with its own event loop: the build
+    may itself run where an event loop is already going (a test process that drives a
+    browser), where asyncio.run() refuses to start."""
+    result: dict = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(make_coroutine())
+        except BaseException as exc:  # handed back to the caller below
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="pagefind")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
 def build_index(site_dir: Path, data: dict) -> int:
     """Index the built site into site/pagefind/ (replacing what was there) and write the data
     search.js needs. Returns the number of pages indexed. (Feeding Pagefind page by page as
@@ -319,7 +340,7 @@ def build_index(site_dir: Path, data: dict) -> int:
     tmp = site_dir / f".{BUNDLE}-new"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        pages = asyncio.run(_index(site_dir, tmp))
+        pages = _in_thread(lambda: _index(site_dir, tmp))
     except Exception as exc:  # the indexer is a separate program: say what failed, plainly
         shutil.rmtree(tmp, ignore_errors=True)
         raise IndexError_(f"the search index could not be built ({type(exc).__name__}: {exc}) — "
