@@ -66,6 +66,19 @@ class _Reader:
             return ""
         return value
 
+    def entries(self, allowed: tuple[str, ...], what: str, shape: str):
+        """(keys, entry) for each block of a list file; an item that is not a block, and a key
+        not among `allowed`, are reported at their line."""
+        for i, e in enumerate(self.data):
+            keys = (i,)
+            if not isinstance(e, dict):
+                self.error(keys, f"each {what} entry must be a block: {shape}")
+                continue
+            for key in e:
+                if key not in allowed:
+                    self.error((*keys, key), f"`{key}` is not a {what} setting{did_you_mean(str(key), allowed)}")
+            yield keys, e
+
     def items(self, obj: Any, key: str, keys: tuple, kind: type | None = None) -> list:
         """A list under `key`; with `kind`, items of another type are reported and left out."""
         value = obj.get(key) if isinstance(obj, dict) else None
@@ -337,17 +350,9 @@ def load_glossary(docs: Path, rel: str = f"{DATA_DIR}/glossary.yml", prefix: str
     r, problems = _open(docs, rel, prefix, list, "the glossary must be a list of entries starting with `- term:`")
     if r is None:
         return [], problems
-    data = r.data
     terms: list[Term] = []
     seen: dict[str, int] = {}
-    for i, e in enumerate(data):
-        keys = (i,)
-        if not isinstance(e, dict):
-            r.error(keys, "each glossary entry must be a block: `- term:` then `definition:`")
-            continue
-        for key in e:
-            if key not in TERM_KEYS:
-                r.error((*keys, key), f"`{key}` is not a glossary setting{did_you_mean(str(key), TERM_KEYS)}")
+    for keys, e in r.entries(TERM_KEYS, "glossary", "`- term:` then `definition:`"):
         t = Term(r.text(e, "term", keys, limit=200), r.text(e, "definition", keys, multiline=True),
                  r.text(e, "abbr", keys, required=False, limit=30) or None,
                  r.slug(e, "procedure", keys, required=False) or None,
@@ -516,14 +521,7 @@ def load_thesaurus(docs: Path, rel: str = f"{DATA_DIR}/thesaurus.yml", prefix: s
         return [], r.findings
     out: list[Synonym] = []
     seen: dict[str, int] = {}
-    for i, e in enumerate(r.data):
-        keys = (i,)
-        if not isinstance(e, dict):
-            r.error(keys, "each thesaurus entry must be a block: `- phrases: [...]` then `means: [...]`")
-            continue
-        for key in e:
-            if key not in SYNONYM_KEYS:
-                r.error((*keys, key), f"`{key}` is not a thesaurus setting{did_you_mean(str(key), SYNONYM_KEYS)}")
+    for keys, e in r.entries(SYNONYM_KEYS, "thesaurus", "`- phrases: [...]` then `means: [...]`"):
         r.text(e, "note", keys, required=False, limit=300)
         phrases = _phrase_list(r, e, "phrases", keys, 40)
         means = _phrase_list(r, e, "means", keys, 5, TERM_RE)

@@ -90,10 +90,6 @@ def indexed(site_path: str, meta: dict) -> bool:
     return not (site_path in NOT_INDEXED or site_path.startswith(NOT_INDEXED_FOLDERS))
 
 
-def _mentions(term: str, text: str) -> bool:
-    return re.search(r"(?<![a-z0-9])" + re.escape(term.lower()) + r"(?![a-z0-9])", text.lower()) is not None
-
-
 class Topics:
     """The manual's names for things and the people's words for them, each with the pages
     they lead to: the A–Z of topics, and the keywords each page is indexed under."""

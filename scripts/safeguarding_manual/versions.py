@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import frontmatter
 from .findings import ContentError
+from .references import XREF_ONLY  # the references editors write: [[id]], [[id#heading|words]]
 from .schema import PUBLISHED
 
 SAFE_VERSION = re.compile(r"[^a-z0-9.]+")
@@ -225,7 +226,6 @@ def counts(paragraphs: list[list[tuple[str, str]]]) -> tuple[int, int]:
 
 # --- the text of an earlier version ------------------------------------------------------
 
-REF = re.compile(r"\[\[(?P<target>[^\]\|#\n]+?)(?:#[^\]\|\n]+?)?(?:\|(?P<text>[^\]\n]+))?\]\]")
 MD_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?P<dest>[^)\s]+)\)")
 
 
@@ -239,6 +239,6 @@ def as_it_stood(body: str, titles: dict[str, str]) -> str:
         target = m.group("target").strip()
         return titles.get(target, target.replace("contact:", "").replace("-", " "))
 
-    body = REF.sub(ref, body)
+    body = XREF_ONLY.sub(ref, body)
     return MD_LINK.sub(lambda m: m.group("text") if not re.match(r"(?i)https?://|mailto:", m.group("dest"))
                        else m.group(0), body)

@@ -201,7 +201,7 @@ function closest(word, ex, words) {
   let best = null, bestD = most + 1;
   for (const w of words) {
     if (Math.abs(w.length - word.length) > most) continue;
-    const d = distance(word, w, Math.min(most, bestD - 1 >= 0 ? bestD : most));
+    const d = distance(word, w, Math.min(most, bestD));
     if (d < bestD) { best = w; bestD = d; if (d === 1 && w[0] === word[0]) break; }
   }
   return best;
