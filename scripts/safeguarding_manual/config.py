@@ -31,5 +31,13 @@ class ManualConfig(Config):
     pdf = c.Type(bool, default=False)
     # Index the built site for search with Pagefind (search.py). Off only for quick test builds.
     search = c.Type(bool, default=True)
+    # The web editor at /admin/ (editor.py). On the published site it works through pull
+    # requests on this GitHub repository ("owner/name"); empty: the page says it is not
+    # connected. `editor_auth_url`: the sign-in (OAuth) server Decap uses for GitHub, if not
+    # Netlify's. `mkdocs serve` and MANUAL_EDITOR=local connect it to decap-server on this
+    # computer instead (bash scripts/dev.sh edit).
+    editor_repo = c.Type(str, default="")
+    editor_branch = c.Type(str, default="main")
+    editor_auth_url = c.Type(str, default="")
     # Repository-relative prefix of the docs folder for "edit this page" links.
     docs_edit_prefix = c.Type(str, default="docs/")

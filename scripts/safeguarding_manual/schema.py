@@ -144,17 +144,22 @@ class Field:
     required: bool
     description: str
     example: str
+    # How the web editor (editor.py) shows it: text, id, choice, date, months, agencies,
+    # levels, procedures, list or amendments. A new field needs only this to get a form input.
+    kind: str = "text"
+    choices: tuple[str, ...] = ()  # for kind "choice"
 
 
 FIELDS: tuple[Field, ...] = (
     Field("id", _slug, True, "Stable identifier, unique in the manual. It survives renames and "
-          "moves; references use it. Lower-case letters, digits and hyphens.", "neglect"),
+          "moves; references use it. Lower-case letters, digits and hyphens.", "neglect", kind="id"),
     Field("title", _text, True, "The procedure's title as readers see it.", "Neglect"),
     Field("summary", _text, True, "One sentence: the scope of this procedure, shown at the top.",
           "How to recognise and respond to neglect of children of any age."),
     Field("status", _status, True, "`draft` (not published), `consultation` (published as a draft "
           "for consultation, with a notice: not yet approved), `approved` (published; only once the "
-          "partnership has recorded its approval) or `archived` (withdrawn).", "consultation"),
+          "partnership has recorded its approval) or `archived` (withdrawn).", "consultation",
+          kind="choice", choices=STATUSES),
     Field("owner", _text, True, "The role or group responsible for it — never a person's name. "
           "Usually set for the whole section in `_section.yml`.",
           "WFSCP business team"),
@@ -162,28 +167,28 @@ FIELDS: tuple[Field, ...] = (
           "recorded its approval; required when `status` is `approved`.",
           "Safeguarding Accountability Meeting"),
     Field("approved_on", parse_date, False, "Date the approval was recorded (YYYY-MM-DD); required "
-          "when `status` is `approved`.", "2025-04-01"),
+          "when `status` is `approved`.", "2025-04-01", kind="date"),
     Field("consultation_ends", parse_date, False, "For a `consultation` draft: the last day for "
-          "comments, shown on the page.", "2027-01-31"),
-    Field("last_reviewed", parse_date, True, "Date of the last review (YYYY-MM-DD).", "2025-04-01"),
+          "comments, shown on the page.", "2027-01-31", kind="date"),
+    Field("last_reviewed", parse_date, True, "Date of the last review (YYYY-MM-DD).", "2025-04-01", kind="date"),
     Field("review_every", _months, False, "Months between reviews (give this or `next_review`). "
-          "Usually set for the whole section.", "24"),
+          "Usually set for the whole section.", "24", kind="months"),
     Field("next_review", parse_date, False, "Date the next review is due (give this or "
-          "`review_every`).", "2027-04-01"),
+          "`review_every`).", "2027-04-01", kind="date"),
     Field("version", _version, False, "Version label.", '"1.2"'),
     Field("applies_to", _list_of(_text, "[Police, Health]"), False,
-          "Agencies this applies to, from the agency list.", "[Police, Health, Education]"),
+          "Agencies this applies to, from the agency list.", "[Police, Health, Education]", kind="agencies"),
     Field("threshold_levels", _list_of(_level, "[3, 4]"), False,
-          "Threshold of Need levels (1–4) at which this procedure applies.", "[3, 4]"),
+          "Threshold of Need levels (1–4) at which this procedure applies.", "[3, 4]", kind="levels"),
     Field("related", _list_of(_slug, "[neglect, early-help]"), False,
-          "Ids of related procedures.", "[early-help, child-in-need]"),
+          "Ids of related procedures.", "[early-help, child-in-need]", kind="procedures"),
     Field("keywords", _list_of(_text, "[missed appointments, DNA]"), False,
-          "Words and old names readers search for.", "[missed appointments, did not attend]"),
+          "Words and old names readers search for.", "[missed appointments, did not attend]", kind="list"),
     Field("legislation", _list_of(_text, "[Children Act 1989, section 47]"), False,
-          "Legislation and statutory guidance.", "[Children Act 1989, section 47]"),
+          "Legislation and statutory guidance.", "[Children Act 1989, section 47]", kind="list"),
     Field("amendments", _list_of(_amendment, "[{date: 2025-04-01, summary: First version}]"), False,
           "What changed and when, newest first; feeds “What's changed” and the Atom feed.",
-          "- {date: 2025-04-01, summary: First version}"),
+          "- {date: 2025-04-01, summary: First version}", kind="amendments"),
 )
 
 FIELD_NAMES = tuple(f.name for f in FIELDS)
