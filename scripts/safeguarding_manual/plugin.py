@@ -23,7 +23,7 @@ from mkdocs.utils import get_relative_url
 
 from . import assets, content as content_mod, csp, layout, messages, preview, references, safety, sanitize, search, siteconfig
 from . import pdf as pdf_files
-from . import offline
+from . import editor, offline
 from .assets import inside
 from .config import ManualConfig
 from .content import Content, Settings
@@ -208,6 +208,15 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             refuse("preview_dir", f'"{self.config.preview_dir}" must be a folder inside the project, such as site-preview')
         if not 0 <= self.config.due_within <= 365:
             refuse("due_within", f"{self.config.due_within} must be a number of days from 0 to 365 (usually 60)")
+        if self.config.editor_repo and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", self.config.editor_repo):
+            refuse("editor_repo", f'"{self.config.editor_repo[:60]}" must be a GitHub repository as owner/name, '
+                   "for example my-org/procedures-manual")
+        if not re.fullmatch(r"[A-Za-z0-9_./-]{1,100}", self.config.editor_branch):
+            refuse("editor_branch", f'"{self.config.editor_branch[:60]}" must be a branch name such as main')
+        if self.config.editor_auth_url and not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?(/[^\s\"'<>]*)?",
+                                                            self.config.editor_auth_url):
+            refuse("editor_auth_url", f'"{self.config.editor_auth_url[:60]}" must be an https:// address '
+                   "of the sign-in server")
         for key in ("procedures_dir", "docs_edit_prefix"):
             value = getattr(self.config, key)
             if key == "procedures_dir" and (not inside(root, root / value) or (root / value).resolve() == root):
@@ -574,6 +583,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if self.config.enabled:
             _drop_from_sitemap(Path(config.site_dir), "/versions/")
         self._offline_manifest(config)
+        self._editor(config)
         if not self.indexing or self.content is None:
             return
         data = search.client_data(self.content.thesaurus, self.vocabulary)
@@ -592,6 +602,19 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         data = offline.write(Path(config.site_dir), content_mod.manual_dir(self.content.settings),
                              offline.own_assets(theme), self.today)
         log.info(f"Offline copy: {len(data['files'])} files, {data['bytes'] / 1e6:.1f} MB")
+
+    def _editor(self, config) -> None:
+        """site/admin/: the web editor (editor.py), written after the pages, so it is never a
+        page of the site (not in search, the sitemap, the feed or the offline copy)."""
+        if not self.config.enabled or self.content is None or self.dirty:
+            return
+        local = self.serving or os.environ.get("MANUAL_EDITOR") == "local"
+        port = os.environ.get("MANUAL_EDITOR_PORT", "")
+        b = editor.backend(local, self.config.editor_repo, self.config.editor_branch,
+                           self.config.editor_auth_url,
+                           int(port) if port.isdigit() and 0 < int(port) < 65536 else editor.LOCAL_PORT)
+        log.info(editor.write(Path(config.site_dir), self.content.manual, self.config.procedures_dir,
+                              self.config.agencies, b, config.site_name, config.site_url or ""))
 
     def on_build_error(self, *, error) -> None:
         self.parallel.close()
