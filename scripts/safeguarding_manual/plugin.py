@@ -606,8 +606,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def _editor(self, config) -> None:
         """site/admin/: the web editor (editor.py), written after the pages, so it is never a
         page of the site (not in search, the sitemap, the feed or the offline copy)."""
-        if not self.config.enabled or self.content is None or self.dirty:
-            return
+        if not self.config.enabled or self.content is None or (
+                self.dirty and (Path(config.site_dir) / "admin" / "index.html").exists()):
+            return  # the fast preview writes it once, at its first build
         local = self.serving or os.environ.get("MANUAL_EDITOR") == "local"
         port = os.environ.get("MANUAL_EDITOR_PORT", "")
         b = editor.backend(local, self.config.editor_repo, self.config.editor_branch,
