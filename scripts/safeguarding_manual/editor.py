@@ -58,6 +58,7 @@ class Backend:
     branch: str = "main"
     auth_url: str = ""  # an OAuth server for the GitHub backend (base_url), if not Netlify's
     port: int = LOCAL_PORT
+    workflow: bool = False  # local only: proposals as branches (decap-server MODE=git), as on GitHub
 
     @property
     def local_url(self) -> str:
@@ -79,9 +80,9 @@ def _origin(url: str) -> str:
 
 
 def backend(local: bool, repo: str = "", branch: str = "main", auth_url: str = "",
-            port: int = LOCAL_PORT) -> Backend:
+            port: int = LOCAL_PORT, workflow: bool = False) -> Backend:
     if local:
-        return Backend("local", port=port)
+        return Backend("local", port=port, workflow=workflow)
     if repo:
         return Backend("github", repo=repo, branch=branch or "main", auth_url=auth_url)
     return Backend("none")
@@ -179,8 +180,8 @@ def fields_for(manual: Manual, folder: str, agencies: Iterable[str]) -> list[dic
         out.append(field_config(f, agencies, required, given))
     out.append({"name": "body", "label": "Text of the procedure", "widget": "markdown",
                 "modes": ["raw"], "sanitize_preview": True,
-                "hint": "Markdown: ## for a heading, - for a list item, [[procedure:id]] to refer to "
-                        "another procedure. See the editors' guide."})
+                "hint": "Markdown: ## for a heading, - for a list item, [[neglect]] to link to a procedure by its id "
+                        "(here: neglect). See the editors' guide."})
     return out
 
 
@@ -228,6 +229,8 @@ def config(manual: Manual, procedures_dir: str, agencies: Iterable[str], b: Back
     if b.name == "local":
         out["backend"] = {"name": "proxy", "proxy_url": b.local_url, "branch": "main"}
         out["local_backend"] = {"url": b.local_url, "allowed_hosts": ["localhost", "127.0.0.1"]}
+        if b.workflow:
+            out["publish_mode"] = "editorial_workflow"
     elif b.name == "github":
         out["backend"] = {"name": "github", "repo": b.repo, "branch": b.branch,
                           "squash_merges": True, "open_authoring": False,

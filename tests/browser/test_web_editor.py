@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -70,38 +72,8 @@ def editor_url(workspace: Path, tmp_path_factory) -> Iterator[str]:
         _unavailable("Decap CMS is not installed — run `npm ci` in scripts/editor")
     if not DECAP_SERVER.exists():
         _unavailable(f"{DECAP_SERVER} is missing — run `npm ci` in scripts/editor")
-    port = _free_port()
-    site = tmp_path_factory.mktemp("editor-site")
-    manual = load_manual(workspace, "procedures")
-    editor.write(site, manual, "procedures", editor.schema.DEFAULT_AGENCIES,
-                 editor.backend(True, port=port), "Test manual")
-    proxy = subprocess.Popen([str(DECAP_SERVER)], cwd=workspace, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True,
-                             env={**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1",
-                                  "MODE": "fs", "GIT_REPO_DIRECTORY": str(workspace),
-                                  "LOG_LEVEL": "warn"})
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proxy.poll() is not None or time.monotonic() > deadline:
-                proxy.kill()
-                pytest.fail(f"decap-server did not start: {proxy.stdout.read()[-1000:]}", pytrace=False)
-            time.sleep(0.2)
-    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/admin/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        proxy.terminate()
-        try:
-            proxy.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proxy.kill()
+    with _served(workspace, tmp_path_factory, workflow=False) as url:
+        yield url
 
 
 @pytest.fixture
@@ -206,3 +178,98 @@ def test_create_a_new_procedure_from_the_form(cms, workspace, editor_url, tmp_pa
     assert proc.title == "Test procedure <made> in the editor"
     run = _checks(workspace)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.fixture(scope="module")
+def workflow_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """The editor as on the published site (changes are proposals on their own branch), with
+    decap-server's git mode standing in for GitHub."""
+    if not editor.bundle_files() or not DECAP_SERVER.exists():
+        _unavailable("Decap CMS is not installed — run `npm ci` in scripts/editor")
+    repo = tmp_path_factory.mktemp("editor-git")
+    shutil.copytree(ROOT / "procedures", repo / "procedures")
+    git = ["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@invalid"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "start"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    with _served(repo, tmp_path_factory, workflow=True) as url:
+        yield url, repo
+
+
+@contextmanager
+def _served(repo: Path, tmp_path_factory, workflow: bool):
+    port = _free_port()
+    site = tmp_path_factory.mktemp("editor-site")
+    editor.write(site, load_manual(repo, "procedures"), "procedures", editor.schema.DEFAULT_AGENCIES,
+                 editor.backend(True, port=port, workflow=workflow), "Test manual")
+    proxy = subprocess.Popen([str(DECAP_SERVER)], cwd=repo, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True,
+                             env={**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1",
+                                  "MODE": "git" if workflow else "fs", "GIT_REPO_DIRECTORY": str(repo),
+                                  "LOG_LEVEL": "warn", "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@invalid",
+                                  "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@invalid"})
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proxy.poll() is not None or time.monotonic() > deadline:
+                proxy.kill()
+                pytest.fail(f"decap-server did not start: {proxy.stdout.read()[-1000:]}", pytrace=False)
+            time.sleep(0.2)
+    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/admin/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        proxy.terminate()
+        try:
+            proxy.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proxy.kill()
+
+
+def _git_config(repo: Path) -> str:
+    return subprocess.run(["git", "-C", str(repo), "config", "--get-regexp", "branch"], capture_output=True,
+                          text=True).stdout
+
+
+def test_a_change_is_a_proposal_on_its_own_branch(browser, workflow_url, tmp_path):
+    url, repo = workflow_url
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("button", name="Login").click()
+    page.get_by_role("link", name="Core child protection procedures").first.wait_for()
+    page.get_by_text("Early help assessment").first.wait_for()  # the entries have loaded
+    _shot(page, "editor-collections", tmp_path)
+    target = repo / "procedures" / "core" / "early-help.md"
+    before = target.read_text(encoding="utf-8")
+    page.goto(url + "#/collections/section-core/entries/early-help")
+    page.get_by_label("Last reviewed").fill("2026-11-20")
+    page.get_by_role("button", name="Save").first.click()
+    deadline = time.monotonic() + 20
+    branches = ""
+    while "cms/" not in branches and time.monotonic() < deadline:
+        branches = subprocess.run(["git", "-C", str(repo), "branch", "--list"], capture_output=True,
+                                  text=True).stdout
+        time.sleep(0.3)
+    assert "cms/section-core/early-help" in branches, branches
+    assert target.read_text(encoding="utf-8") == before, "a proposal must not change the main version"
+    proposed = subprocess.run(["git", "-C", str(repo), "show", "cms/section-core/early-help:procedures/core/early-help.md"],
+                              capture_output=True, text=True).stdout
+    assert "last_reviewed: 2026-11-20" in proposed
+    # send it for review: the proposal moves to "In review" on the board
+    page.get_by_role("button", name=re.compile("^Status")).click()
+    page.get_by_role("menuitem", name="In review").click()
+    deadline = time.monotonic() + 20
+    while "pending_review" not in _git_config(repo) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert "pending_review" in _git_config(repo)
+    page.goto(url + "#/workflow")
+    page.get_by_text("Early help").first.wait_for()
+    page.wait_for_timeout(3500)  # the "saved" notice fades
+    _shot(page, "editor-workflow", tmp_path)
+    context.close()
