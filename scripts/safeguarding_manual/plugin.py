@@ -183,7 +183,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         def source_of(uri: str) -> Path | None:
             path = self.root / uri if uri in procedures else docs / uri
             return path if path.is_file() else None
-        for name in ("mkdocs.structure.pages", "mkdocs.structure.nav"):
+        # The engine's own loggers, by the modules' real names: under ProperDocs the same
+        # classes log as `properdocs.structure.*`.
+        for name in (Page.__module__, Navigation.__module__):
             target = logging.getLogger(name)
             for old in [f for f in target.filters if isinstance(f, messages.LineNumbers)]:
                 target.removeFilter(old)  # one per build, also under `mkdocs serve`
@@ -342,7 +344,11 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         """Earlier versions from git history: read once per build, not in the fast preview."""
         self.history = versions_mod.History(available=False)
         if not self.config.versions or self.dirty:
-            return {}
+            # "The manual on a date" is in the menu: it still lists the current versions.
+            self.history.note = ("Earlier versions are not shown in this preview; the published "
+                                 "site lists them.")
+            return {"procedures/on-a-date.md": self.renderer.on_a_date_page("procedures/on-a-date.md",
+                                                                            self.history)}
         current = {p.id: p.version for p in content.manual.published if p.version}
         self.history = versions_mod.read(self.root, content.settings.procedures_dir.strip("/"), current)
         if self.history.note:
