@@ -166,3 +166,16 @@ def test_bad_editor_settings_are_refused_with_the_line(project):
         assert run.returncode != 0
         out = run.stdout + run.stderr
         assert f"plugins.manual.{key}" in out and words in out and "Traceback" not in out, out[-800:]
+
+
+def test_the_guides_screenshots_exist_and_are_taken_by_the_suite():
+    guide = (REPO / "docs" / "editors" / "index.md").read_text(encoding="utf-8")
+    shots = re.findall(r"\]\(images/([a-z0-9-]+)\.png\)", guide)
+    taker = (REPO / "tests" / "browser" / "test_web_editor.py").read_text(encoding="utf-8")
+    assert len(set(shots)) >= 5
+    for name in shots:
+        assert (REPO / "docs" / "editors" / "images" / f"{name}.png").is_file(), name
+        assert f'"{name}"' in taker, f"{name}.png is not taken by tests/browser/test_web_editor.py"
+    for task in ("Change a review date", "Add a procedure", "Fix a problem the checks report",
+                 "Send a procedure for approval", "What happens at publishing"):
+        assert f"\n## {task}\n" in guide
