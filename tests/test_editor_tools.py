@@ -556,6 +556,32 @@ def test_a_one_cell_table_becomes_a_quote():
     assert warnings == ["a one-cell table (a boxed note) became a quotation block"]
 
 
+def test_a_bold_or_italic_space_between_words_is_kept():
+    """markdownify's own bold and italics drop markup that holds only a space, joining Word's
+    words ("one<b> </b>two" would be "onetwo")."""
+    md, _ = convert("<p>one<strong> </strong>two<em> </em>three <strong> four </strong>five</p>")
+    assert md == "one two three **four** five\n"
+
+
+def test_list_items_with_paragraphs_keep_their_markers_and_four_space_indents():
+    """markdownify indents an item's content by its marker's width (three for `1. `), which
+    Python-Markdown does not nest; and an item with a paragraph needs a blank line after it."""
+    md, warnings = convert("<ol><li><p>First</p><p>more</p></li><li>Second<ul><li>sub</li></ul>"
+                           "after</li><li>Third</li></ol>")
+    assert md == "1. First\n\n    more\n\n2. Second\n    - sub\n\n    after\n\n3. Third\n"
+    assert warnings == []
+    PLAIN.reset()
+    assert PLAIN.convert(md) == ("<ol>\n<li>\n<p>First</p>\n<p>more</p>\n</li>\n<li>\n<p>Second</p>\n"
+                                 "<ul>\n<li>sub</li>\n</ul>\n<p>after</p>\n</li>\n<li>\n<p>Third</p>\n"
+                                 "</li>\n</ol>")
+
+
+def test_a_footnote_back_link_is_dropped_without_a_warning():
+    _, warnings = convert('<p>Fact<sup><a href="#footnote-1" id="footnote-ref-1">[1]</a></sup>.</p>'
+                          '<ol><li id="footnote-1"><p>The source. <a href="#footnote-ref-1">↑</a></p></li></ol>')
+    assert warnings == []
+
+
 # The site's Markdown extensions (mkdocs.yml), less smartsymbols, which changes (c) into ©.
 PLAIN = markdown.Markdown(extensions=["abbr", "admonition", "attr_list", "def_list", "footnotes",
                                       "md_in_html", "tables", "toc", "pymdownx.details",

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from safeguarding_manual import frontmatter, importdocx, newproc
+from safeguarding_manual import frontmatter, importdocx, newproc, safety
 from safeguarding_manual.loader import load_manual
 
 TODAY = "2025-11-03"
@@ -429,3 +429,139 @@ def test_document_text_cannot_put_control_characters_on_the_terminal(manual, tmp
     assert "Unrecognised paragraph style: Box 2J Created procedures/core/fake.md" in err
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]", err)
     assert all(line.startswith(f"{tmp_path / 'styled.docx'}: warning: ") for line in err.splitlines())
+
+
+# --- hostile text in every place mammoth's HTML can hold it -------------------------------------
+
+# The site's extensions and more: whatever they would read as syntax must stay text.
+WIDE = markdown.Markdown(extensions=["abbr", "admonition", "attr_list", "def_list", "footnotes",
+                                     "md_in_html", "tables", "toc", "fenced_code", "pymdownx.details",
+                                     "pymdownx.tasklist"])
+CONTEXTS = {  # where the HTML mammoth writes puts text; {t} is the text, HTML-escaped
+    "paragraph": "<p>{t}</p>",
+    "heading": "<h2>{t}</h2>",
+    "list items": "<ol><li>{t}<ul><li>{t}</li></ul></li></ol>",
+    "table cells": "<table><tr><td>{t}</td><td><p>{t}</p><p>{t}</p></td></tr><tr><td>{t}</td><td>x</td></tr></table>",
+    "bold and italics": "<p><strong>{t}</strong> and <em>{t}</em></p>",
+    "link text": '<p><a href="https://example.org/">{t}</a></p>',
+    # after a word: a note that starts with `word:` is the known problem of the xfail test below
+    "a footnote": '<p>x<sup><a href="#footnote-1">[1]</a></sup></p><ol><li id="footnote-1"><p>See {t}</p></li></ol>',
+    "a quotation": "<blockquote><p>{t}</p></blockquote>",
+    "superscript": "<p>x<sup>{t}</sup></p>",
+    "code, which mammoth does not write": "<pre>{t}</pre><p><code>{t}</code></p>",
+}
+INLINE_TAGS = {"p", "h2", "strong", "em", "a", "ul", "ol", "li", "table", "thead", "tbody", "tr",
+               "th", "td", "br", "blockquote", "sup", "div", "hr"}  # div, hr, ol: the footnotes
+
+
+def render_converted(template: str, text: str) -> tuple[str, str]:
+    writer = importdocx.MarkdownWriter("x-images", {"image1.png": "image1.png"})
+    md = writer.document(importdocx.parse_html(template.format(t=html.escape(text))))
+    WIDE.reset()
+    return md, WIDE.convert(md)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(CONTEXTS)), HOSTILE_TEXT)
+def test_word_text_anywhere_is_shown_as_written_and_never_becomes_markup(context, text):
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]", "", text)  # not in Word's XML
+    shown_as = newproc.clean_title if context == "heading" else lambda t: importdocx.INVISIBLE.sub("", t)
+    words = " ".join(shown_as(text).split())
+    md, rendered = render_converted(CONTEXTS[context], text)
+    assert safety.check_markdown("x.md", md, 1) == [], md
+    parser = _Tags()
+    parser.feed(rendered)
+    for tag, attrs in parser.tags:
+        assert tag in INLINE_TAGS, (md, rendered)
+        for name, value in attrs:
+            assert name in ("id", "class", "href", "title"), (md, rendered)
+            if name == "href":
+                assert value == "https://example.org/" or value.startswith("#fn"), (md, rendered)
+    shown = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", rendered)).split())
+    assert words in shown, (md, rendered)
+
+
+@settings(max_examples=100, deadline=None)
+@given(HOSTILE_TEXT)
+def test_word_alt_text_and_link_addresses_stay_in_their_attribute(text):
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]", "", text)
+    for template in ('<p><img src="image1.png" alt="{t}" /></p>',
+                     '<table><tr><td><img src="image1.png" alt="{t}" /></td><td>x</td></tr></table>',
+                     '<p><a href="https://example.org/{t}">link</a></p>'):
+        md, rendered = render_converted(template, text)
+        assert safety.check_markdown("x.md", md, 1) == [], md
+        parser = _Tags()
+        parser.feed(rendered)
+        tags = [tag for tag, _ in parser.tags]
+        assert tags in (["p", "img"], ["p", "a"], ["table", "thead", "tr", "th", "img", "th", "tbody",
+                                                    "tr", "td", "td"]), (md, rendered)
+        for _tag, attrs in parser.tags:
+            for name, value in attrs:
+                assert name in ("src", "alt", "href"), (md, rendered)
+                assert name != "src" or value == "x-images/image1.png"
+                assert name != "href" or value.startswith("https://example.org/")
+
+
+def test_text_in_code_or_preformatted_elements_is_escaped_all_the_same():
+    """markdownify writes <pre> and <code> unescaped; the importer never does."""
+    writer = importdocx.MarkdownWriter("x-images")
+    md = writer.document(importdocx.parse_html(
+        "<pre>*a* [[neglect]] {: onclick=alert(1) }</pre><p><code>&lt;script&gt;x</code></p>"
+        "<script>alert(1)</script><p><![CDATA[<img src=x onerror=alert(1)>]]>after</p>"))
+    assert md == ("\\*a\\* \\[\\[neglect\\]\\] \\{: onclick=alert(1) \\}\n\n"
+                  "&lt;script>x\n\nalert(1)\n\nafter\n")
+    assert "a <pre> element was not converted; its text was kept" in writer.warnings
+    assert "a <script> element was not converted; its text was kept" in writer.warnings
+
+
+def test_a_cell_merged_across_a_billion_columns_is_refused_quickly(manual, tmp_path, capsys):
+    """mammoth copies Word's gridSpan into colspan; a table has at most Word's 63 columns."""
+    d = docx.Document()
+    d.add_heading("Wide table", 1)
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "wide"
+    table.cell(1, 0).text = "b"
+    out = io.BytesIO()
+    d.save(out)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as z:
+        document = z.read("word/document.xml").replace(b'w:gridSpan w:val="2"',
+                                                       b'w:gridSpan w:val="999999999"')
+    source = rebuild(out.getvalue(), tmp_path / "wide.docx", replace={"word/document.xml": document})
+    before = files(manual)
+    code, seconds = run_import(manual, source)
+    err = capsys.readouterr().err
+    assert code == 0 and seconds < 5 and "Traceback" not in err
+    assert "a table has merged cells" in err
+    body = the_new_file(manual, before).read_text(encoding="utf-8")
+    rows = [line for line in body.splitlines() if line.startswith("|")]
+    assert rows[0].startswith("| wide |") and rows[1] == "|" + "|".join(["---"] * 63) + "|"
+    assert load_manual(manual).findings == []
+
+
+def test_a_table_wider_than_word_allows_keeps_its_text_in_63_columns():
+    """Rendering fills every row out to the widest, so 10,000 columns by 10,000 rows would be
+    10⁸ cells from a document of a few hundred kilobytes."""
+    writer = importdocx.MarkdownWriter("x-images")
+    cells = "".join(f"<td>c{n}</td>" for n in range(100))
+    start = time.monotonic()
+    md = writer.document(importdocx.parse_html(f"<table><tr>{cells}</tr>{'<tr><td>y</td></tr>' * 2000}</table>"))
+    assert time.monotonic() - start < 5
+    header, rule, *rows = md.splitlines()
+    assert header == "| " + " | ".join([f"c{n}" for n in range(62)] + ["<br>".join(f"c{n}" for n in range(62, 100))]) + " |"
+    assert rule == "|" + "|".join(["---"] * 63) + "|"
+    assert len(rows) == 2000 and set(rows) == {"| y |" + "  |" * 62}
+    assert writer.warnings == ["a table is 100 columns wide, more than Word's 63; the cells from "
+                               "column 63 on were put together in the last column"]
+
+
+@pytest.mark.xfail(strict=True, reason="not the converter's: safety.check_markdown reads a footnote "
+                   "`[^1]: Source: …` as a link definition to `Source:`, so the import is refused; "
+                   "and without the footnotes extension (mkdocs.yml has none) `[^1]: javascript:x` "
+                   "is one")
+def test_a_footnote_that_starts_with_a_word_and_a_colon_can_be_imported():
+    writer = importdocx.MarkdownWriter("x-images")
+    md = writer.document(importdocx.parse_html(
+        '<p>x<sup><a href="#footnote-1">[1]</a></sup></p>'
+        '<ol><li id="footnote-1"><p>Source: Working Together 2023</p></li></ol>'))
+    assert md == "x[^1]\n\n[^1]: Source: Working Together 2023\n"
+    assert safety.check_markdown("x.md", md, 1) == []

@@ -1,11 +1,11 @@
 """Import a Word procedure: `scripts/import_docx.py FILE.docx --section FOLDER [--title …]`.
 
 Word → HTML is mammoth's job (a maintained library that understands Word's styles, lists,
-tables, notes and images). HTML → Markdown is done here, on Python's html.parser, because
-mammoth's own Markdown output is deprecated and unmaintained (it drops tables, for one), and
-a Markdown library such as markdownify is not among our dependencies. The HTML mammoth writes
-is a small, well-formed vocabulary, so the converter is short and every element it does not
-know is reported rather than silently lost.
+tables, notes and images); HTML → Markdown is markdownify's (mammoth's own Markdown output is
+deprecated and drops tables). MarkdownWriter, below, gives markdownify the manual's conventions
+and its escaping: the text of a Word document is anyone's, so whatever it says comes out as
+text. Every element mammoth's HTML is not expected to hold is reported rather than silently
+lost.
 
 The result is a new draft procedure with the same front matter, checks and refusals as
 `new_procedure.py`. Anything that could not be converted faithfully is listed as
@@ -26,15 +26,17 @@ import re
 import sys
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 from urllib.parse import quote
 
 import mammoth
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
 from mammoth import html as mammoth_html
 from mammoth.docx.files import InvalidFileReferenceError
+from markdownify import MarkdownConverter, chomp
 
 from .newproc import (STANDARD_NAMES, Plan, Refused, _Parser, _UNSAFE, add_common_arguments,
                       clean_title, escape_markdown, front_matter, heading_line, locate, plan,
@@ -91,8 +93,13 @@ r[style-name='Book Title'] => em
 """
 
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote",
-              "dl", "hr", "div"}
-VOID_TAGS = {"img", "br", "input", "hr"}
+              "hr", "div"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+CELLS = {"td", "th"}
+# The elements mammoth writes; any other is kept as text with a warning.
+CONVERTED = BLOCK_TAGS | HEADINGS | CELLS | {"[document]", "li", "tr", "strong", "b", "em", "i", "a",
+                                             "img", "br", "sup", "sub", "s", "del", "strike", "input"}
+MAX_SPAN = 63  # columns in Word's widest table
 LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 NOTE_HREF = re.compile(r"^#(footnote|endnote)-(\d+)$")
 NOTE_ID = re.compile(r"^(footnote|endnote)-(\d+)$")
@@ -111,70 +118,25 @@ PICTURES = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF87a",
             (b"GIF89a", "gif"))
 
 
-# --- HTML → a small tree -------------------------------------------------------------------------
+# --- HTML → Markdown: markdownify, with the manual's conventions -------------------------------
 
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list["Node | str"] = field(default_factory=list)
-
-    def elements(self) -> list["Node"]:
-        return [c for c in self.children if isinstance(c, Node)]
-
-    def text(self) -> str:
-        if self.tag == "br":
-            return " "
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+def parse_html(html: str) -> BeautifulSoup:
+    """mammoth's HTML as a tree (Python's own html.parser: nothing is fetched or run)."""
+    return BeautifulSoup(html, "html.parser")
 
 
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("root")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID_TAGS:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_html(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-# --- the tree → Markdown -------------------------------------------------------------------------
-
-@dataclass
-class _Inline:
-    """Where inline text is being written: it changes what may appear."""
-
-    heading: bool = False
-    cell: bool = False
-    bold: bool = False
-    italic: bool = False
+def _text(tag: Tag) -> str:
+    """An element's text as Word shows it: a line break is a space; comments are not text."""
+    return "".join(" " if getattr(d, "name", None) == "br" else str(d) for d in tag.descendants
+                   if getattr(d, "name", None) == "br"
+                   or (isinstance(d, NavigableString) and not isinstance(d, PreformattedString)))
 
 
 def _line_start(text: str) -> str:
     """Escape what would turn the start of a line into a heading, quote, list, definition,
-    admonition (`!!!`), collapsible block (`???`) or code fence (`~~~`)."""
+    admonition (`!!!`), collapsible block (`???`) or code fence (`~~~`). (markdownify's
+    escape_misc does some of this, but also mid-line and with backslashes Python-Markdown does
+    not honour for `:`, `?` and `~`.)"""
     m = re.match(r"^(\d+)([.)])(\s|$)", text)
     if m:
         return f"{m.group(1)}\\{m.group(2)}{text[m.end(2):]}"
@@ -186,335 +148,14 @@ def _line_start(text: str) -> str:
     return text
 
 
-def _wrap(marker: str, content: str) -> str:
-    """`**text**`, with spaces kept outside the markers (`** text**` is not bold)."""
-    core = content.strip(" ")
-    if not core:
-        return " " if content else ""
-    lead = " " if content.startswith(" ") else ""
-    trail = " " if content.endswith(" ") else ""
-    return f"{lead}{marker}{core}{marker}{trail}"
+def _squeeze(text: str) -> str:
+    """Runs of spaces between inline pieces as one space (never a line's indentation)."""
+    return re.sub(r"(?<=\S) {2,}", " ", text)
 
 
 def _url(href: str) -> str:
-    return quote(href.strip(), safe="/:?#[]@!$&'*+,;=%~-._")
-
-
-class MarkdownWriter:
-    """Render the tree from mammoth's HTML as the manual's Markdown."""
-
-    def __init__(self, images_rel: str, images: dict[str, str] | None = None) -> None:
-        self.images_rel = images_rel
-        self.images = images or {}  # src written by mammoth -> file name in images_rel
-        self.warnings: list[str] = []
-        self.heading_shift = 0
-        self.skip: Node | None = None  # the Heading 1 used as the title
-        self.toc_lines = 0
-
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-    # blocks
-
-    def document(self, root: Node) -> str:
-        h1s = [n for n in root.elements() if n.tag == "h1" and clean_title(n.text())]
-        # Further Heading 1s become `##`: the page has one title. Lower levels move down with
-        # them so the outline is kept.
-        self.heading_shift = 1 if [n for n in h1s if n is not self.skip] else 0
-        blocks = [b for b in self.blocks(root.children) if b.strip()]
-        if not blocks:
-            self.warn("the document has no text to convert apart from its title")
-        if self.toc_lines:
-            self.warn(f"removed the Word table of contents ({self.toc_lines} lines) — the website "
-                      "lists a page's headings itself")
-        return "\n\n".join(blocks) + "\n" if blocks else ""
-
-    def blocks(self, nodes: Sequence[Node | str]) -> list[str]:
-        out: list[str] = []
-        run: list[Node | str] = []  # inline content outside a paragraph
-
-        def flush() -> None:
-            if run:
-                text = self.inline(run, _Inline()).strip()
-                if text:
-                    out.append(_line_start(text))
-                run.clear()
-
-        for node in nodes:
-            if isinstance(node, Node) and node.tag in BLOCK_TAGS | {"li", "tr", "td", "th"}:
-                flush()
-                block = self.block(node)
-                if block:
-                    # Two lists in a row would merge into one in Markdown: keep them apart.
-                    if out and _is_list(out[-1]) and _is_list(block):
-                        out.append("<!-- -->")
-                    out.append(block)
-            else:
-                run.append(node)
-        flush()
-        return out
-
-    def block(self, node: Node) -> str:
-        tag = node.tag
-        if tag == "p":
-            if "word-toc" in node.attrs.get("class", "").split() or _is_toc_entry(node):
-                self.toc_lines += 1
-                return ""
-            return _line_start(self.inline(node.children, _Inline()).strip())
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            if node is self.skip:
-                return ""
-            text = clean_title(self.inline(node.children, _Inline(heading=True)))
-            if not text:
-                return ""
-            level = 2 if tag == "h1" else min(int(tag[1]) + self.heading_shift, 6)
-            return heading_line(level, "") + _heading_text(text)
-        if tag in ("ul", "ol"):
-            if tag == "ol" and node.elements() and all(NOTE_ID.match(li.attrs.get("id", ""))
-                                                       for li in node.elements()):
-                return self.notes(node)
-            return self.list(node)
-        if tag == "table":
-            return self.table(node)
-        if tag == "blockquote":
-            inner = "\n\n".join(self.blocks(node.children))
-            return "\n".join(("> " + line).rstrip() for line in inner.split("\n")) if inner.strip() else ""
-        if tag == "hr":
-            return "---"
-        if tag == "div":
-            return "\n\n".join(self.blocks(node.children))
-        self.warn(f"a <{tag}> element was not expected here; its text was kept as a paragraph")
-        return _line_start(self.inline(node.children, _Inline()).strip())
-
-    def list(self, node: Node) -> str:
-        ordered = node.tag == "ol"
-        lines: list[str] = []
-        number = 0
-        for child in node.children:
-            if isinstance(child, str):
-                if child.strip():
-                    self.warn("text directly inside a list was kept as a list item")
-                    child = Node("li", children=[child])
-                else:
-                    continue
-            if child.tag in ("ul", "ol"):  # a list inside a list without an item: keep its level
-                lines.append(self.list(child))
-                continue
-            inline = [c for c in child.children if not (isinstance(c, Node) and c.tag in BLOCK_TAGS)]
-            nested = [c for c in child.children if isinstance(c, Node) and c.tag in BLOCK_TAGS]
-            text = self.inline(inline, _Inline()).strip()
-            if not text and not nested:
-                continue
-            if not text:  # only a nested list: Word's "level 2 with no level 1 above it"
-                lines.extend(self.blocks(nested))
-                continue
-            number += 1
-            marker = f"{number}. " if ordered else "- "
-            lines.append(marker + _line_start(text))
-            for sub in nested:
-                block = self.block(sub)
-                if not block:
-                    continue
-                if sub.tag not in ("ul", "ol"):
-                    lines.append("")  # a paragraph in an item needs a blank line before it
-                lines.extend(("    " + ln) if ln else "" for ln in block.split("\n"))
-        return "\n".join(lines)
-
-    def notes(self, node: Node) -> str:
-        """Word footnotes and endnotes as Markdown footnotes (`[^1]: …`)."""
-        out = []
-        for li in node.elements():
-            kind, number = NOTE_ID.match(li.attrs["id"]).groups()
-            label = number if kind == "footnote" else f"e{number}"
-            for a in _find_all(li, "a"):  # mammoth's "↑" link back to the reference
-                if a.attrs.get("href", "").startswith(f"#{kind}-ref-"):
-                    a.children.clear()
-            paragraphs = self.blocks(li.children)
-            if not paragraphs:
-                continue
-            text = f"[^{label}]: " + paragraphs[0]
-            for more in paragraphs[1:]:
-                text += "\n\n" + "\n".join("    " + ln for ln in more.split("\n"))
-            out.append(text)
-        return "\n\n".join(out)
-
-    def table(self, node: Node) -> str:
-        rows = [tr for tr in _find_all(node, "tr", stop={"table"})]
-        if not rows:
-            return ""
-        grid: list[list[str]] = []
-        pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text) for rowspan
-        merged = False
-        for tr in rows:
-            row: list[str] = []
-            cells = [c for c in tr.elements() if c.tag in ("td", "th")]
-            col = 0
-
-            def fill_spans() -> None:
-                nonlocal col
-                while col in pending:
-                    left, _ = pending[col]
-                    row.append("")
-                    if left <= 1:
-                        del pending[col]
-                    else:
-                        pending[col] = (left - 1, "")
-                    col += 1
-
-            for cell in cells:
-                fill_spans()
-                row.append(self.cell(cell))
-                span = _int(cell.attrs.get("colspan"))
-                rowspan = _int(cell.attrs.get("rowspan"))
-                if span > 1 or rowspan > 1:
-                    merged = True
-                for extra in range(span):
-                    if extra:
-                        row.append("")
-                    if rowspan > 1:
-                        pending[col] = (rowspan - 1, "")
-                    col += 1
-            fill_spans()
-            grid.append(row)
-        width = max(len(r) for r in grid)
-        if width == 0:
-            return ""
-        if merged:
-            self.warn("a table has merged cells; Markdown tables cannot merge cells, so the "
-                      "merged cells were left empty — check the table")
-        if width == 1 and len(grid) == 1:
-            # A one-cell table is Word's way of drawing a box round a note.
-            self.warn("a one-cell table (a boxed note) became a quotation block")
-            return "\n>\n".join("> " + ln for ln in grid[0][0].split("<br>") if ln.strip())
-        grid = [r + [""] * (width - len(r)) for r in grid]
-        lines = ["| " + " | ".join(grid[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
-        lines += ["| " + " | ".join(r) + " |" for r in grid[1:]]
-        return "\n".join(lines)
-
-    def cell(self, cell: Node) -> str:
-        """A table cell on one line: paragraphs joined with <br>, list items as bullets."""
-        parts: list[str] = []
-        run: list[Node | str] = []
-
-        def flush() -> None:
-            if run:
-                text = self.inline(run, _Inline(cell=True)).strip()
-                if text:
-                    parts.append(text)
-                run.clear()
-
-        for child in cell.children:
-            if isinstance(child, Node) and child.tag in ("ul", "ol"):
-                flush()
-                self.warn("a list inside a table cell became lines starting with • (Markdown "
-                          "tables cannot hold lists)")
-                for n, li in enumerate(_find_all(child, "li"), start=1):
-                    marker = f"{n}." if child.tag == "ol" else "•"
-                    text = self.inline([c for c in li.children if not (isinstance(c, Node)
-                                        and c.tag in BLOCK_TAGS)], _Inline(cell=True)).strip()
-                    if text:
-                        parts.append(f"{marker} {text}")
-            elif isinstance(child, Node) and child.tag == "table":
-                flush()
-                self.warn("a table inside a table cell was flattened to text")
-                parts.append(self.inline([clean_title(child.text())], _Inline(cell=True)))
-            elif isinstance(child, Node) and child.tag in BLOCK_TAGS:
-                flush()
-                text = self.inline(child.children, _Inline(cell=True)).strip()
-                if text:
-                    parts.append(text)
-            else:
-                run.append(child)
-        flush()
-        return "<br>".join(parts)
-
-    # inline
-
-    def inline(self, nodes: Sequence[Node | str], ctx: _Inline) -> str:
-        out = "".join(self._inline(n, ctx) for n in nodes)
-        return re.sub(r" {2,}", " ", out)
-
-    def _inline(self, node: Node | str, ctx: _Inline) -> str:
-        if isinstance(node, str):
-            text = SPACES.sub(" ", INVISIBLE.sub("", node))
-            text = escape_markdown(text)
-            return text.replace("|", "\\|") if ctx.cell else text
-        tag = node.tag
-        if tag in ("strong", "b"):
-            inner = self.inline(node.children, _Inline(ctx.heading, ctx.cell, True, ctx.italic))
-            return inner if ctx.heading or ctx.bold else _wrap("**", inner)
-        if tag in ("em", "i"):
-            inner = self.inline(node.children, _Inline(ctx.heading, ctx.cell, ctx.bold, True))
-            return inner if ctx.heading or ctx.italic else _wrap("*", inner)
-        if tag == "a":
-            return self.link(node, ctx)
-        if tag == "img":
-            return self.image(node, ctx)
-        if tag == "br":
-            return " " if ctx.heading else "<br>"
-        if tag == "sup":
-            note = _note_reference(node)
-            if note:
-                return f"[^{note}]"
-            inner = self.inline(node.children, ctx)
-            return f"<sup>{inner}</sup>" if inner.strip() else inner
-        if tag == "sub":
-            inner = self.inline(node.children, ctx)
-            return f"<sub>{inner}</sub>" if inner.strip() else inner
-        if tag in ("s", "del", "strike"):
-            self.warn("struck-through text was kept, marked with <s> — decide whether it "
-                      "should be deleted")
-            inner = self.inline(node.children, ctx)
-            return f"<s>{inner}</s>" if inner.strip() else inner
-        if tag in ("u", "span", "small", "li", "p", "td", "th"):
-            return self.inline(node.children, ctx)
-        if tag == "input" and node.attrs.get("type") == "checkbox":
-            return "☒" if "checked" in node.attrs else "☐"
-        if tag in BLOCK_TAGS:
-            return " " + self.inline(node.children, ctx) + " "
-        self.warn(f"a <{tag}> element was not converted; its text was kept")
-        return self.inline(node.children, ctx)
-
-    def link(self, node: Node, ctx: _Inline) -> str:
-        href = node.attrs.get("href", "").strip()
-        text = self.inline(node.children, ctx)
-        if not href:  # a bookmark, or Word's _GoBack: an anchor nobody sees
-            return text
-        note = NOTE_HREF.match(href)
-        if note:
-            return f"[^{note.group(2) if note.group(1) == 'footnote' else 'e' + note.group(2)}]"
-        if href.startswith("#"):
-            self.warn(f"links to places inside the Word document (such as “{clean_title(node.text())[:40]}”) "
-                      "were kept as plain text — link to a heading with [[id#heading]] instead")
-            return text
-        if not href.lower().startswith(LINK_SCHEMES):
-            self.warn(f"the link to “{href[:60]}” is not a web address (it may be a file on a "
-                      "computer or shared drive); it was kept as plain text")
-            return text
-        if not text.strip():
-            return ""
-        # `[a\]: …` at the start of a line would be read as a link definition: spell `]` as
-        # an entity inside link text.
-        text = text.replace("\\]", "&#93;")
-        if ctx.heading:
-            return f"[{text.strip()}]({_url(href)})"
-        lead = " " if text.startswith(" ") else ""
-        trail = " " if text.endswith(" ") else ""
-        return f"{lead}[{text.strip()}]({_url(href)}){trail}"
-
-    def image(self, node: Node, ctx: _Inline) -> str:
-        src = node.attrs.get("src", "")
-        name = self.images.get(src)
-        if name is None:
-            self.warn("an image could not be read from the document and was left out")
-            return ""
-        alt = SPACES.sub(" ", node.attrs.get("alt", "")).strip()
-        if not alt:
-            self.warn(f"image {name} has no alternative text — add a short description in the "
-                      "square brackets for people who cannot see it")
-        alt = escape_markdown(alt)
-        return f"![{alt}]({self.images_rel}/{name})"
+    # Quotes and parentheses are %-escaped: in `(https://x.org/'')` Markdown reads `''` as a title.
+    return quote(href.strip(), safe="/:?#[]@!$&*+,;=%~-._")
 
 
 def _heading_text(text: str) -> str:
@@ -524,10 +165,6 @@ def _heading_text(text: str) -> str:
     return text
 
 
-def _is_list(block: str) -> bool:
-    return bool(re.match(r"^(- |\d+\. )", block))
-
-
 def _int(value: str | None) -> int:
     try:
         return max(1, int(value or 1))
@@ -535,30 +172,361 @@ def _int(value: str | None) -> int:
         return 1
 
 
-def _find_all(node: Node, tag: str, stop: set[str] = frozenset()) -> list[Node]:
-    out = []
-    for child in node.elements():
-        if child.tag == tag:
-            out.append(child)
-        if child.tag not in stop:
-            out.extend(_find_all(child, tag, stop))
-    return out
+def _note_label(kind: str, number: str) -> str:
+    return number if kind == "footnote" else f"e{number}"
 
 
-def _note_reference(sup: Node) -> str | None:
-    elements = sup.elements()
-    if len(elements) == 1 and elements[0].tag == "a":
-        m = NOTE_HREF.match(elements[0].attrs.get("href", ""))
-        if m:
-            return m.group(2) if m.group(1) == "footnote" else "e" + m.group(2)
-    return None
+def _is_notes(ol: Tag) -> bool:
+    """mammoth's list of footnotes or endnotes (`<ol><li id="footnote-1">…`)."""
+    items = ol.find_all(True, recursive=False)
+    return bool(items) and all(NOTE_ID.match(li.get("id", "")) for li in items)
 
 
-def _is_toc_entry(p: Node) -> bool:
-    """A paragraph that is only a link to one of Word's _Toc bookmarks."""
-    links = [c for c in p.elements() if c.tag == "a"]
-    return bool(links) and all(a.attrs.get("href", "").startswith("#_Toc") for a in links) \
-        and not "".join(c for c in p.children if isinstance(c, str)).strip()
+def _note_reference(sup: Tag) -> bool:
+    elements = sup.find_all(True, recursive=False)
+    return len(elements) == 1 and elements[0].name == "a" \
+        and bool(NOTE_HREF.match(elements[0].get("href", "")))
+
+
+def _is_toc(p: Tag) -> bool:
+    """A line of Word's table of contents: by its style, or a paragraph that is only links to
+    Word's _Toc bookmarks."""
+    if p.name != "p":
+        return False
+    if "word-toc" in p.get("class", []):
+        return True
+    links = p.find_all("a", recursive=False)
+    return bool(links) and all(a.get("href", "").startswith("#_Toc") for a in links) \
+        and not "".join(p.find_all(string=True, recursive=False)).strip()
+
+
+class MarkdownWriter(MarkdownConverter):
+    """mammoth's HTML as the manual's Markdown: `##` headings and below (the page's `#` is its
+    title), `-` bullets, pipe tables, and every piece of text escaped so that it shows as
+    written — never as HTML, a link, an attribute list or an `[[xref]]`. Elements mammoth does
+    not write are kept as text with a warning, never converted by markdownify's defaults (its
+    <pre> and <code> would not escape their text)."""
+
+    class Options(MarkdownConverter.DefaultOptions):
+        heading_style = "atx"
+        bullets = "-"
+        autolinks = False  # always [text](url)
+        escape_misc = False  # escape() below is the manual's own escaping
+        sub_symbol, sup_symbol = "<sub>", "<sup>"
+
+    def __init__(self, images_rel: str, images: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.images_rel = images_rel
+        self.images = images or {}  # src written by mammoth -> file name in images_rel
+        self.warnings: list[str] = []
+        self.heading_shift = 0
+        self.skip: Tag | None = None  # the Heading 1 used as the title
+        self.toc_lines = 0
+        self._cells: dict[int, str] = {}  # id(td) -> its text on one line, for convert_table
+        self._numbers: Counter[int] = Counter()  # id(ol) -> items numbered so far
+        self._after_list: dict[int, bool] = {}  # id(container) -> its last block was a list
+        self._notes: set[int] = set()  # id() of mammoth's lists of footnotes and endnotes
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def document(self, root: BeautifulSoup) -> str:
+        h1s = [n for n in root.find_all("h1", recursive=False) if clean_title(_text(n))]
+        # Further Heading 1s become `##`: the page has one title. Lower levels move down with
+        # them so the outline is kept.
+        self.heading_shift = 1 if [n for n in h1s if n is not self.skip] else 0
+        self._tidy(root)
+        self._notes = {id(ol) for ol in root.find_all("ol") if _is_notes(ol)}
+        text = self.convert_soup(root)
+        if not text.strip():
+            self.warn("the document has no text to convert apart from its title")
+        if self.toc_lines:
+            self.warn(f"removed the Word table of contents ({self.toc_lines} lines) — the website "
+                      "lists a page's headings itself")
+        return text + "\n" if text.strip() else ""
+
+    def _tidy(self, root: BeautifulSoup) -> None:
+        """Put text that is outside a paragraph into one, so that its start is escaped like a
+        paragraph's (in a list item, text after a nested list or paragraph), and text directly
+        inside a list into an item."""
+        for container in [root, *root.find_all(["blockquote", "div", "ul", "ol", "li"])]:
+            listing = container.name in ("ul", "ol")
+            run: list = []
+            for n, child in enumerate([*container.children, None]):
+                if child is not None and not isinstance(child, PreformattedString) and not (
+                        isinstance(child, Tag) and child.name in BLOCK_TAGS | {"li", "tr", "td", "th"}):
+                    run.append(child)
+                    continue
+                if container.name == "li" and n == len(run):
+                    pass  # an item's own text, before anything else in it
+                elif any(isinstance(c, Tag) or c.strip() for c in run):
+                    if listing and any(isinstance(c, NavigableString) and c.strip() for c in run):
+                        self.warn("text directly inside a list was kept as a list item")
+                    wrapper = root.new_tag("li" if listing else "p")
+                    run[0].insert_before(wrapper)
+                    for c in run:
+                        wrapper.append(c.extract())
+                run = []
+
+    # the tree, element by element
+
+    def get_conv_fn(self, tag_name: str):
+        if tag_name in ("u", "span", "small", "thead", "tbody", "tfoot"):
+            return None  # their content, as it is
+        if tag_name in CONVERTED:
+            return super().get_conv_fn(tag_name)
+        return self.convert_unknown
+
+    def process_tag(self, node, parent_tags=None):
+        if node is self.skip:
+            return ""
+        if _is_toc(node):
+            self.toc_lines += 1
+            return ""
+        text = super().process_tag(node, parent_tags)
+        if node.parent is not None and node.parent.name in ("[document]", "blockquote", "div") \
+                and node.name in BLOCK_TAGS and text.strip():
+            # Two lists in a row would merge into one in Markdown: keep them apart.
+            is_list = node.name in ("ul", "ol") and id(node) not in self._notes
+            if is_list and self._after_list.get(id(node.parent)):
+                text = "\n\n<!-- -->\n\n" + text.lstrip("\n")
+            self._after_list[id(node.parent)] = is_list
+        return text
+
+    def process_text(self, el, parent_tags=None):
+        if isinstance(el, PreformattedString):  # CDATA, <?…?>, <!…>: not text
+            return ""
+        # Text is always escaped and its spaces normalised, even inside <pre> or <code>.
+        return super().process_text(el, (parent_tags or set()) - {"pre", "_noformat"})
+
+    def escape(self, text: str, parent_tags) -> str:
+        # `|` too, everywhere: two list items such as `1. a |` and `- |` are a table header and
+        # its rule to the tables extension (which also makes `\|` an escape). `](` is spelled
+        # with an entity, as in link text, so that the safety check never reads it as a link.
+        text = escape_markdown(SPACES.sub(" ", INVISIBLE.sub("", text)))
+        return text.replace("|", "\\|").replace("\\](", "&#93;(")
+
+    def convert_unknown(self, el, text, parent_tags):
+        self.warn(f"a <{el.name}> element was not converted; its text was kept")
+        return text
+
+    def _block(self, text: str, parent_tags) -> str:
+        """A paragraph's text: a line of its own, or in a cell a line joined with <br>."""
+        if parent_tags & CELLS:
+            return f"\n{text}\n"
+        if parent_tags & HEADINGS:
+            return f" {text} "
+        return f"\n\n{_line_start(text)}\n\n"
+
+    def convert_p(self, el, text, parent_tags):
+        text = _squeeze(text).strip()
+        return self._block(text, parent_tags) if text else ""
+
+    def convert_hN(self, n, el, text, parent_tags):
+        text = clean_title(text)
+        if not text:
+            return ""
+        if "_inline" in parent_tags:
+            return self._block(text, parent_tags)
+        level = 2 if n == 1 else min(n + self.heading_shift, 6)
+        return f"\n\n{heading_line(level, '')}{_heading_text(text)}\n\n"
+
+    def convert_list(self, el, text, parent_tags):
+        if id(el) in self._notes:
+            return f"\n\n{text.strip()}\n\n"
+        return super().convert_list(el, text, parent_tags)
+
+    convert_ul = convert_ol = convert_list
+
+    def convert_li(self, el, text, parent_tags):
+        text = _squeeze(text)
+        parent = el.parent
+        if id(parent) in self._notes:
+            return self._note(el, text.strip())
+        if parent_tags & CELLS:
+            self.warn("a list inside a table cell became lines starting with • (Markdown tables "
+                      "cannot hold lists)")
+            own, _, rest = text.partition("\n")
+            if not own.strip():
+                return text
+            self._numbers[id(parent)] += 1
+            marker = f"{self._numbers[id(parent)]}." if parent.name == "ol" else "•"
+            return f"\n{marker} {own.strip()}\n{rest}"
+        first = next((c for c in el.children if isinstance(c, Tag) or c.strip()), None)
+        text = text.strip()
+        if not text:
+            return ""
+        if getattr(first, "name", None) in ("ul", "ol") and text.startswith(("- ", "1. ")):
+            # Only a nested list: Word's "level 2 with no level 1 above it" keeps its level.
+            return f"\n{text}\n"
+        marker = "- "
+        if parent.name == "ol":
+            self._numbers[id(parent)] += 1
+            marker = f"{self._numbers[id(parent)]}. "
+        # markdownify indents by the marker's width, but Python-Markdown needs four spaces
+        # before what belongs to an item ("1. " is three): a nested list would come loose.
+        # After an item with a paragraph in it, a blank line, or the next item joins it.
+        return _hang(marker, _line_start(text)) + ("\n\n" if "\n\n" in text else "\n")
+
+    def _note(self, li: Tag, text: str) -> str:
+        """A Word footnote or endnote as a Markdown footnote (`[^1]: …`)."""
+        if not text:
+            return ""
+        label = _note_label(*NOTE_ID.match(li["id"]).groups())
+        return f"\n\n{_hang(f'[^{label}]: ', text)}\n\n"
+
+    def convert_strong(self, el, text, parent_tags):
+        if parent_tags & ({"strong", "b"} | HEADINGS):
+            return text
+        return _wrap("**", text)
+
+    convert_b = convert_strong
+
+    def convert_em(self, el, text, parent_tags):
+        if parent_tags & ({"em", "i"} | HEADINGS):
+            return text
+        return _wrap("*", text)
+
+    convert_i = convert_em
+
+    def convert_sup(self, el, text, parent_tags):
+        if _note_reference(el):
+            return text  # the [^1] its link became
+        return super().convert_sup(el, text, parent_tags)
+
+    def convert_s(self, el, text, parent_tags):
+        self.warn("struck-through text was kept, marked with <s> — decide whether it should be "
+                  "deleted")
+        return f"<s>{text}</s>" if text.strip() else text
+
+    convert_del = convert_strike = convert_s
+
+    def convert_br(self, el, text, parent_tags):
+        return " " if parent_tags & HEADINGS else "<br>"
+
+    def convert_input(self, el, text, parent_tags):
+        if el.get("type") == "checkbox":
+            return "☒" if el.has_attr("checked") else "☐"
+        return self.convert_unknown(el, text, parent_tags)
+
+    def convert_a(self, el, text, parent_tags):
+        href = el.get("href", "").strip()
+        if not href:  # a bookmark, or Word's _GoBack: an anchor nobody sees
+            return text
+        note = NOTE_HREF.match(href)
+        if note:
+            return f"[^{_note_label(*note.groups())}]"
+        if href.startswith("#"):
+            if re.match(r"#(footnote|endnote)-ref-", href) and any(
+                    NOTE_ID.match(li.get("id", "")) for li in el.find_parents("li")):
+                return ""  # mammoth's "↑" from a note back to its reference
+            self.warn(f"links to places inside the Word document (such as “{clean_title(_text(el))[:40]}”) "
+                      "were kept as plain text — link to a heading with [[id#heading]] instead")
+            return text
+        if not href.lower().startswith(LINK_SCHEMES):
+            self.warn(f"the link to “{href[:60]}” is not a web address (it may be a file on a "
+                      "computer or shared drive); it was kept as plain text")
+            return text
+        prefix, suffix, text = chomp(text)
+        if not text:
+            return ""
+        # `[a\]: …` at the start of a line would be read as a link definition: spell `]` as
+        # an entity inside link text.
+        text = text.replace("\\]", "&#93;")
+        return f"{prefix}[{text}]({_url(href)}){suffix}"
+
+    def convert_img(self, el, text, parent_tags):
+        name = self.images.get(el.get("src", ""))
+        if name is None:
+            self.warn("an image could not be read from the document and was left out")
+            return ""
+        alt = SPACES.sub(" ", el.get("alt", "")).strip()
+        if not alt:
+            self.warn(f"image {name} has no alternative text — add a short description in the "
+                      "square brackets for people who cannot see it")
+        return f"![{self.escape(alt, parent_tags)}]({self.images_rel}/{name})"
+
+    # tables: markdownify writes one row at a time and knows nothing of rowspan, so the cells
+    # are kept here and the table is laid out on a grid once all of them are converted
+
+    def convert_td(self, el, text, parent_tags):
+        """A table cell on one line: paragraphs joined with <br>, list items as bullets."""
+        cell = "<br>".join(ln.strip() for ln in _squeeze(text).split("\n") if ln.strip())
+        if "table" not in parent_tags:  # a cell outside a table: its text as a paragraph
+            return self._block(cell, parent_tags) if cell else ""
+        self._cells[id(el)] = cell
+        return ""
+
+    convert_th = convert_td
+
+    def convert_tr(self, el, text, parent_tags):
+        return text
+
+    def convert_table(self, el, text, parent_tags):
+        if parent_tags & CELLS:
+            self.warn("a table inside a table cell was flattened to text")
+            return f"\n{self.escape(clean_title(_text(el)), parent_tags)}\n"
+        rows = [tr for tr in el.find_all("tr") if tr.find_parent("table") is el]
+        grid: list[list[str]] = []
+        pending: dict[int, int] = {}  # column -> rows still covered by a rowspan above
+        merged = False
+        for tr in rows:
+            row: list[str] = []
+
+            def fill_spans() -> None:
+                while len(row) in pending:
+                    col = len(row)
+                    row.append("")
+                    pending[col] -= 1
+                    if not pending[col]:
+                        del pending[col]
+
+            for cell in tr.find_all(["td", "th"], recursive=False):
+                fill_spans()
+                # At most Word's 63 columns: a hostile span must not fill memory.
+                span, rowspan = min(_int(cell.get("colspan")), MAX_SPAN), _int(cell.get("rowspan"))
+                merged = merged or span > 1 or rowspan > 1
+                for extra in range(span):
+                    if rowspan > 1:
+                        pending[len(row)] = rowspan - 1
+                    row.append("" if extra else self._cells.get(id(cell), ""))
+            fill_spans()
+            grid.append(row)
+        width = max((len(r) for r in grid), default=0)
+        if width == 0:
+            return ""
+        if merged:
+            self.warn("a table has merged cells; Markdown tables cannot merge cells, so the "
+                      "merged cells were left empty — check the table")
+        if width == 1 and len(grid) == 1:
+            # A one-cell table is Word's way of drawing a box round a note.
+            self.warn("a one-cell table (a boxed note) became a quotation block")
+            return "\n\n" + "\n>\n".join("> " + ln for ln in grid[0][0].split("<br>") if ln.strip()) + "\n\n"
+        if width > MAX_SPAN:  # not from Word; and every row is filled out to the widest
+            self.warn(f"a table is {width} columns wide, more than Word's {MAX_SPAN}; the cells "
+                      f"from column {MAX_SPAN} on were put together in the last column")
+            grid = [r[:MAX_SPAN - 1] + ["<br>".join(c for c in r[MAX_SPAN - 1:] if c)]
+                    if len(r) > MAX_SPAN else r for r in grid]
+            width = MAX_SPAN
+        grid = [r + [""] * (width - len(r)) for r in grid]
+        lines = ["| " + " | ".join(grid[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in grid[1:]]
+        return "\n\n" + "\n".join(lines) + "\n\n"
+
+
+def _hang(marker: str, text: str) -> str:
+    """`marker` before the first line, and four spaces before the others."""
+    first, *rest = text.split("\n")
+    return "\n".join([marker + first] + [("    " + ln) if ln else "" for ln in rest])
+
+
+def _wrap(marker: str, content: str) -> str:
+    """`**text**`, with spaces kept outside the markers (`** text**` is not bold)."""
+    prefix, suffix, core = chomp(content)
+    if not core:
+        return " " if content else ""
+    return f"{prefix}{marker}{core}{marker}{suffix}"
 
 
 # --- the Word file -------------------------------------------------------------------------------
@@ -566,7 +534,7 @@ def _is_toc_entry(p: Node) -> bool:
 @dataclass
 class Converted:
     html: str
-    tree: Node
+    tree: BeautifulSoup
     images: dict[str, tuple[str, bytes]]  # mammoth src -> (file name, bytes)
     messages: list[str]
 
@@ -687,12 +655,12 @@ def read_docx(path: Path, shown: str | None = None) -> Converted:
     return Converted(result.value, parse_html(result.value), images, messages + warnings)
 
 
-def title_heading(tree: Node) -> Node | None:
+def title_heading(tree: BeautifulSoup) -> Tag | None:
     """The document's title: its first Heading 1 (or Title), unless that is one of the
     standard section headings (a document that uses Heading 1 for its sections)."""
-    for node in tree.elements():
-        if node.tag == "h1" and clean_title(node.text()):
-            name = clean_title(node.text()).rstrip(":").lower()
+    for node in tree.find_all(True, recursive=False):
+        if node.name == "h1" and clean_title(_text(node)):
+            name = clean_title(_text(node)).rstrip(":").lower()
             return None if name in {n.lower() for n in STANDARD_NAMES} else node
     return None
 
@@ -704,7 +672,7 @@ def title_from_file(path: Path) -> str:
     return clean_title(stem[:1].upper() + stem[1:])
 
 
-def to_markdown(converted: Converted, p: Plan, skip: Node | None) -> tuple[str, list[str]]:
+def to_markdown(converted: Converted, p: Plan, skip: Tag | None) -> tuple[str, list[str]]:
     writer = MarkdownWriter(p.images_rel, {src: name for src, (name, _c) in converted.images.items()})
     writer.skip = skip
     body = heading_line(1, p.title) + "\n\n" + writer.document(converted.tree)
@@ -743,7 +711,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.title is not None:
             title = args.title
         elif skip is not None:
-            title = clean_title(skip.text())
+            title = clean_title(_text(skip))
         else:
             title = title_from_file(source)
             notes.append(f"the document has no Heading 1, so the title “{title}” comes from the "
