@@ -128,13 +128,21 @@ def test_hostile_section_titles_and_agencies_stay_data(manual, tmp_path):
         assert "Web editor" in status
 
 
-def test_not_connected_editor_loads_nothing(manual, tmp_path):
-    status = editor.write(tmp_path, manual, "procedures", schema.DEFAULT_AGENCIES,
-                          editor.backend(False), "Manual")
+def test_without_a_repository_the_editor_is_the_local_one(manual, tmp_path):
+    b = editor.backend(False)
+    assert b.name == "local" and b.connect == ["http://127.0.0.1:8081"]
+    editor.write(tmp_path, manual, "procedures", schema.DEFAULT_AGENCIES, b, "Manual")
+    cfg = yaml.safe_load((tmp_path / "admin" / "config.yml").read_text(encoding="utf-8"))
+    assert cfg["backend"]["proxy_url"] == "http://127.0.0.1:8081/api/v1"
+    assert "publish_mode" not in cfg
+
+
+def test_missing_bundle_says_how_to_install_it(manual, tmp_path, monkeypatch):
+    monkeypatch.setattr(editor, "DIST", tmp_path / "nowhere")
+    status = editor.write(tmp_path, manual, "procedures", schema.DEFAULT_AGENCIES, LOCAL, "Manual")
     page = (tmp_path / "admin" / "index.html").read_text(encoding="utf-8")
-    assert "not connected" in page and "<script" not in page
+    assert "not installed" in page and "<script" not in page and "npm ci" in status
     assert sorted(p.name for p in (tmp_path / "admin").iterdir()) == ["index.html"]
-    assert "editor_repo" in status
 
 
 @pytest.mark.slow
@@ -142,7 +150,9 @@ def test_built_site_editor_page_is_apart_from_the_site(real_site):
     admin = real_site / "admin" / "index.html"
     page = admin.read_text(encoding="utf-8")
     assert '<meta name="robots" content="noindex, nofollow">' in page
-    assert "Content-Security-Policy" in page
+    assert "Content-Security-Policy" in page and '<script src="decap-cms.js"></script>' in page
+    assert (real_site / "admin" / "decap-cms.js").stat().st_size > 1_000_000
+    assert "backend:" in (real_site / "admin" / "config.yml").read_text(encoding="utf-8")
     # no other page is allowed what the editor needs
     for other in real_site.rglob("*.html"):
         if "admin" not in other.relative_to(real_site).parts:

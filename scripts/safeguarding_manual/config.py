@@ -32,8 +32,8 @@ class ManualConfig(Config):
     # Index the built site for search with Pagefind (search.py). Off only for quick test builds.
     search = c.Type(bool, default=True)
     # The web editor at /admin/ (editor.py). On the published site it works through pull
-    # requests on this GitHub repository ("owner/name"); empty: the page says it is not
-    # connected. `editor_auth_url`: the sign-in (OAuth) server Decap uses for GitHub, if not
+    # requests on this GitHub repository ("owner/name"); empty: the local editor, which
+    # connects only where decap-server runs (bash scripts/dev.sh edit). `editor_auth_url`: the sign-in (OAuth) server Decap uses for GitHub, if not
     # Netlify's. `mkdocs serve` and MANUAL_EDITOR=local connect it to decap-server on this
     # computer instead (bash scripts/dev.sh edit).
     editor_repo = c.Type(str, default="")

@@ -19,8 +19,7 @@ Two ways to connect, chosen by `backend()`:
   on this computer (127.0.0.1:8081), which writes straight into the working copy;
 - **github** (the published site, when `editor_repo` is set in mkdocs.yml): the editorial
   workflow — each change is a branch and a pull request, checked by CI, published by
-  `publish.py` after approval. Without `editor_repo` the page says the editor is not connected
-  and loads nothing.
+  `publish.py` after approval. Until `editor_repo` is set, every build has the local editor.
 
 The page has its own policy (`POLICY`), is `noindex`, and is never in search, the sitemap,
 the feed or the offline copy: it is written after the build, not as a page of the site.
@@ -53,7 +52,7 @@ LEVEL_NAMES = {1: "Level 1 – universal", 2: "Level 2 – early help", 3: "Leve
 
 @dataclass(frozen=True)
 class Backend:
-    name: str  # "local", "github" or "none"
+    name: str  # "local" or "github"
     repo: str = ""
     branch: str = "main"
     auth_url: str = ""  # an OAuth server for the GitHub backend (base_url), if not Netlify's
@@ -85,7 +84,9 @@ def backend(local: bool, repo: str = "", branch: str = "main", auth_url: str = "
         return Backend("local", port=port, workflow=workflow)
     if repo:
         return Backend("github", repo=repo, branch=branch or "main", auth_url=auth_url)
-    return Backend("none")
+    # No repository connected yet: the editor still loads, and works on a computer running
+    # decap-server (bash scripts/dev.sh edit); elsewhere its Login cannot connect.
+    return Backend("local", port=port)
 
 
 def policy(b: Backend) -> str:
@@ -259,7 +260,7 @@ def write(site_dir: Path, manual: Manual, procedures_dir: str, agencies: Iterabl
     if admin.exists():
         shutil.rmtree(admin)
     admin.mkdir(parents=True)
-    files = bundle_files() if b.name != "none" else []
+    files = bundle_files()
     ready = bool(files)
     if ready:
         for src in files:
@@ -273,9 +274,7 @@ def write(site_dir: Path, manual: Manual, procedures_dir: str, agencies: Iterabl
         installed=bool(bundle_files()))
     (admin / "index.html").write_text(page, encoding="utf-8")
     if not ready:
-        return ("Web editor: not connected (set `editor_repo` in the manual plugin's settings)"
-                if b.name == "none" else
-                "Web editor: Decap CMS is not installed — run `npm ci` in scripts/editor "
+        return ("Web editor: Decap CMS is not installed — run `npm ci` in scripts/editor "
                 "(bash scripts/dev.sh edit does it)")
     size = sum((admin / f.name).stat().st_size for f in files)
     return f"Web editor: /admin/ ({b.name} backend, {len(files)} files, {size / 1e6:.1f} MB)"
