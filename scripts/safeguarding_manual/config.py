@@ -33,9 +33,9 @@ class ManualConfig(Config):
     search = c.Type(bool, default=True)
     # The web editor at /admin/ (editor.py). On the published site it works through pull
     # requests on this GitHub repository ("owner/name"); empty: the local editor, which
-    # connects only where decap-server runs (bash scripts/dev.sh edit). `editor_auth_url`: the sign-in (OAuth) server Decap uses for GitHub, if not
-    # Netlify's. `mkdocs serve` and MANUAL_EDITOR=local connect it to decap-server on this
-    # computer instead (bash scripts/dev.sh edit).
+    # connects only where decap-server runs (bash scripts/dev.sh edit). `editor_auth_url`:
+    # the sign-in (OAuth) server Decap uses for GitHub, if not Netlify's. `mkdocs serve` and
+    # MANUAL_EDITOR=local always connect it to decap-server on this computer.
     editor_repo = c.Type(str, default="")
     editor_branch = c.Type(str, default="main")
     editor_auth_url = c.Type(str, default="")
