@@ -108,6 +108,21 @@ def policy(b: Backend) -> str:
             "form-action 'self'; manifest-src 'self'; media-src 'self'")
 
 
+def carries_policy(page: str) -> bool:
+    """Does an editor page carry this module's policy (and nothing looser)?"""
+    import html as html_lib
+    import re
+    m = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+    if not m:
+        return False
+    got = html_lib.unescape(m.group(1))
+    return any(got == policy(b) for b in (Backend("local", port=int(p)) for p in re.findall(
+        r"connect-src 'self' http://127\.0\.0\.1:(\d{1,5});", got))) or (
+        got.startswith("default-src 'self'; script-src 'self' 'unsafe-eval';")
+        and re.search(r"connect-src 'self' https://api\.github\.com( https://[A-Za-z0-9.:-]+)?;", got) is not None
+        and "*" not in got and "object-src 'none'" in got)
+
+
 def _hint(f: schema.Field, section_default: Any = None) -> str:
     text = f.description.replace("`", "")
     if section_default is not None:
