@@ -1,7 +1,10 @@
-"""Rendering on a second core gives exactly the serial build's output, and warnings raised in
-the helper still fail a strict build."""
+"""The second core (prerender.py: pages' Markdown and the checks of finished pages; prebuilt.py:
+pages' templates) gives exactly the one-core build's site, and MkDocs' own checks still work on
+the pages the helpers did: a broken link or anchor in them fails a strict build, as do an unsafe
+page found by the tripwire and a warning raised while a helper rendered a page."""
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from safeguarding_manual import parallel
+from safeguarding_manual import prebuilt, prerender, trim
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
@@ -21,15 +24,17 @@ def snapshot(site: Path) -> dict[str, bytes]:
             for rel in [p.relative_to(site).as_posix()] if not varies(rel)}
 
 
-def build(project: Path, site: Path, use_parallel: bool) -> None:
+def build(project: Path, site: Path, use_parallel: bool):
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True)
     config.plugins["manual"].config.parallel = use_parallel
     mkdocs_build(config)
+    return config.plugins["manual"]
 
 
 @pytest.fixture
 def many(project, monkeypatch):
-    monkeypatch.setattr(parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(prerender, "MIN_PAGES", 1)
+    monkeypatch.setattr(prebuilt, "MIN_PAGES", 1)
     for i in range(6):
         text = (project / "procedures/core/early-help.md").read_text()
         (project / f"procedures/core/extra-{i}.md").write_text(
@@ -37,17 +42,120 @@ def many(project, monkeypatch):
     return project
 
 
-def test_parallel_output_is_identical_to_serial(many, tmp_path):
+@pytest.fixture
+def helper_first(monkeypatch):
+    """The helper parses every page before MkDocs starts on them (as on a large manual, where
+    it is well ahead by the time MkDocs reaches its pages), so the tests know which pages it did."""
+    start = prerender.Prerender.start
+
+    def wait(self, *args, **kwargs):
+        start(self, *args, **kwargs)
+        deadline = time.monotonic() + 120
+        while self.process is not None and not self.pages_done and time.monotonic() < deadline:
+            self._drain()
+            time.sleep(0.01)
+    monkeypatch.setattr(prerender.Prerender, "start", wait)
+
+
+@pytest.fixture
+def templates_first(monkeypatch):
+    """The same for the template helper: it renders every page before MkDocs renders any."""
+    start = prebuilt.Prebuilt.start
+
+    def wait(self, *args, **kwargs):
+        start(self, *args, **kwargs)
+        deadline = time.monotonic() + 120
+        while self.process is not None and not self.done and time.monotonic() < deadline:
+            self._drain()
+            time.sleep(0.01)
+    monkeypatch.setattr(prebuilt.Prebuilt, "start", wait)
+
+
+def test_parallel_output_is_identical_to_serial(many, tmp_path, helper_first, templates_first):
     build(many, tmp_path / "serial", False)
-    build(many, tmp_path / "parallel", True)
+    plugin = build(many, tmp_path / "parallel", True)
+    assert plugin.prerender.used >= 8, "the helper's trees were not used"
+    assert plugin.prebuilt.used >= 8, "the helper's pages were not used"
     serial, par = snapshot(tmp_path / "serial"), snapshot(tmp_path / "parallel")
     assert serial.keys() == par.keys()
     assert [k for k in serial if serial[k] != par[k]] == []
 
 
-def test_a_warning_in_the_helper_still_fails_the_strict_build(many, tmp_path, caplog):
-    page = many / "procedures/core/extra-5.md"  # the last one: rendered by the helper
-    page.write_text(page.read_text() + "\nSee [the old page](no-such-page.md).\n")
+def test_output_is_the_same_whichever_core_gets_there_first(many, tmp_path):
+    build(many, tmp_path / "serial", False)
+    build(many, tmp_path / "raced", True)  # no waiting: MkDocs and the helper meet anywhere
+    serial, raced = snapshot(tmp_path / "serial"), snapshot(tmp_path / "raced")
+    assert serial.keys() == raced.keys()
+    assert [k for k in serial if serial[k] != raced[k]] == []
+
+
+def test_a_broken_link_in_a_page_the_helper_parsed_still_fails_the_strict_build(many, tmp_path, caplog, helper_first):
+    page = many / "procedures/core/extra-5.md"
+    page.write_text(page.read_text() + "\nSee [the old page](no-such-page.md) and [a part](early-help.md#no-such-part).\n")
     with caplog.at_level(logging.WARNING), pytest.raises(Abort):
         build(many, tmp_path / "site", True)
-    assert any("no-such-page.md" in r.getMessage() for r in caplog.records)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("extra-5.md" in m and "no-such-page.md" in m for m in messages), messages
+    assert any("no-such-part" in m for m in messages), messages  # MkDocs' anchor check, after the pages
+
+
+def test_a_page_changed_after_the_helper_read_it_is_converted_from_its_new_text(many, tmp_path, monkeypatch, helper_first):
+    page = many / "procedures/core/extra-3.md"
+    read = prerender.Prerender.page_ready
+
+    def changed(self, src_uri):  # MkDocs reaches its first page: the helper has read them all
+        if "Changed after the helper" not in page.read_text():
+            page.write_text(page.read_text() + "\nChanged after the helper read it.\n")
+        read(self, src_uri)
+    monkeypatch.setattr(prerender.Prerender, "page_ready", changed)
+    build(many, tmp_path / "site", True)
+    html = (tmp_path / "site/procedures/core/extra-3/index.html").read_text(encoding="utf-8")
+    assert "Changed after the helper read it." in html
+
+
+def test_an_unsafe_page_found_by_the_helper_still_fails_the_strict_build(many, tmp_path, caplog, helper_first,
+                                                                        templates_first):
+    bar = many / "overrides/partials/wf-worried.html"
+    bar.write_text(bar.read_text().replace('<div class="wf-worried"', '<script>steal()</script><div class="wf-worried"', 1))
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        build(many, tmp_path / "site", True)
+    assert any("a script that is not one of the site's own files" in r.getMessage()
+               and "extra-5.md" in r.getMessage() for r in caplog.records)
+
+
+def test_a_warning_while_the_helper_renders_a_page_reaches_the_strict_build(many, tmp_path, caplog,
+                                                                          templates_first):
+    main = many / "overrides/main.html"  # a warning from the theme on one page, which the helper renders
+    warn = "{% if page and page.file.src_uri.endswith('extra-5.md') %}<!-- {{ 'a\\\\b' | url }} -->{% endif %}"
+    text = main.read_text()
+    assert "{% block extrahead %}\n  {{ super() }}" in text
+    main.write_text(text.replace("{% block extrahead %}\n  {{ super() }}", "{% block extrahead %}\n  {{ super() }}" + warn, 1))
+    with caplog.at_level(logging.WARNING), pytest.raises(Abort):
+        build(many, tmp_path / "site", True)
+    assert any("OS-specific separator" in r.getMessage() for r in caplog.records)
+
+
+def test_inline_patterns_a_page_cannot_use_are_left_out_without_changing_its_html():
+    import markdown
+
+    samples = [
+        "Plain text with a [link](page.md) and [a reference][r].\n\n[r]: other.md",
+        "Text with *emphasis*, __strong__, `code`, an ![image](i.png), a \\* and &amp; <b>html</b>.",
+        "A line break  \nhere, <https://example.org> and <someone@example.org>.",
+        "| a | b |\n|---|---|\n| [x](y) | *z* |\n\n!!! note \"Title *em*\"\n    Body with `code`.",
+        "*[HTML]: Hyper Text\n\nHTML and `HTML`.\n\n    code  \n    block\n\n```\nfenced * _ [\n```",
+        "tab\tbefore line end\t\nand trailing spaces at the end  ",
+    ]
+    exts = ["abbr", "admonition", "attr_list", "tables", "toc", "fenced_code"]
+    for text in samples:
+        plain = markdown.Markdown(extensions=exts).convert(text)
+        md = markdown.Markdown(extensions=[*exts, trim.TrimInline()])
+        assert md.convert(text) == plain, text
+    md = markdown.Markdown(extensions=[*exts, trim.TrimInline()])
+    md.convert("Only [a link](x.md) here.")
+    assert len(md.inlinePatterns) < 14  # something was left out
+    # with an extension that parses HTML kept aside (md_in_html), nothing is left out
+    md = markdown.Markdown(extensions=[*exts, "md_in_html", trim.TrimInline()])
+    text = "Only text.\n\n<div markdown=\"1\">*em* `code` [x](y)</div>"
+    assert md.convert(text) == markdown.Markdown(extensions=[*exts, "md_in_html"]).convert(text)
+    assert len(md.inlinePatterns) == len(markdown.Markdown(extensions=[*exts, "md_in_html"]).inlinePatterns)

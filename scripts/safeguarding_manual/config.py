@@ -21,7 +21,8 @@ class ManualConfig(Config):
     # into the public site). Also switched on by the environment variable MANUAL_PREVIEW=1.
     preview = c.Type(bool, default=False)
     preview_dir = c.Type(str, default="site-preview")
-    # Render about half of the procedures on a second CPU core in full builds (parallel.py).
+    # Use a second CPU core in full builds: a helper process parses pages' Markdown ahead of
+    # MkDocs and checks the finished pages (prerender.py). The site is the same either way.
     parallel = c.Type(bool, default=True)
     # Earlier versions of procedures from git history (versions.py); never in `serve --dirty`.
     versions = c.Type(bool, default=True)

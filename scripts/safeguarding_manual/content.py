@@ -16,6 +16,7 @@ import yaml
 
 from . import charts, data, frontmatter, references, safety, schema, siteconfig
 from .findings import ContentError, Finding, did_you_mean
+from .search import occurs
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
 from .references import Contact, Site, Target
@@ -385,7 +386,7 @@ def _unplaced(thesaurus: list[data.Synonym], manual: Manual, pages: dict[str, Pa
     for entry in thesaurus:
         for term in entry.means:
             key = term.lower()
-            if key not in text or not re.search(r"(?<![a-z0-9])" + re.escape(key), text):
+            if key not in text or not occurs(text, key, end=False):
                 out.append(Finding(f"{docs_dir}/{data.DATA_DIR}/thesaurus.yml", entry.line,
                                    f"no page title or \"also known as\" keyword contains `{term}`, so "
                                    "search cannot use it — use the words of a page's title or "

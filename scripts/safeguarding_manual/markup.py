@@ -41,16 +41,11 @@ def one_line(value: object) -> str:
     return _SPACE.sub(" ", _CONTROL.sub(" ", str(value))).strip()
 
 
+_TRANSLATE = {**{ord(c): "\\" + c for c in _BACKSLASH}, **{ord(c): e for c, e in _ENTITY.items()}}
+
+
 def _escape(s: str, at_start: bool) -> str:
-    out = []
-    for ch in s:
-        if ch in _BACKSLASH:
-            out.append("\\" + ch)
-        elif ch in _ENTITY:
-            out.append(_ENTITY[ch])
-        else:
-            out.append(ch)
-    result = "".join(out)
+    result = s.translate(_TRANSLATE)  # each syntax character backslashed, <>& as entities
     m = _LEADING.match(result) if at_start else None
     if m:  # "- x", "+ x", "1. x" at the start of a line would be a list
         lead = m.group(1)

@@ -23,14 +23,15 @@ from mkdocs.utils import get_relative_url
 
 from . import assets, content as content_mod, csp, layout, messages, preview, references, safety, sanitize, search, siteconfig
 from . import pdf as pdf_files
-from . import editor, offline
+from . import editor, menu, offline, trim
 from .assets import inside
 from .config import ManualConfig
 from .content import Content, Settings
 from .findings import Finding
 from .model import images_folder
 from .pages import Renderer, longdate
-from .parallel import ParallelRender
+from .prebuilt import Prebuilt
+from .prerender import Prerender
 from .preview import PreviewState
 from .views import procedure_view
 from . import versions as versions_mod
@@ -111,7 +112,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.renderer: Renderer | None = None
         self.files: Files | None = None
         self.today = dt.date.today()
-        self.parallel = ParallelRender()
+        # Markdown parsed, and finished pages checked, on a second core (prerender.py)
+        self.prerender = Prerender({"check": csp.problems, "words": search.page_words})
+        self.prebuilt = Prebuilt(csp.problems)  # and templates rendered there (prebuilt.py)
+        self.nav: Navigation | None = None
         self.embeds: dict[str, list[str]] = {}
         self.generated: set[str] = set()
         self.partials = None  # the theme's templates for notices in page content (see _partial)
@@ -169,6 +173,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             config.copyright = html.escape(" ".join(str(config.copyright).split()))
         if config.nav and self.content.withheld:
             config.nav = _without(config.nav, self.content.withheld)  # drafts are not in the menu
+        if not any(isinstance(e, trim.TrimInline) for e in config.markdown_extensions):
+            config.markdown_extensions.append(trim.TrimInline())  # patterns a page cannot use
+        if self.config.parallel:
+            self.prerender.install(config)
         if "abbr" in config.markdown_extensions:
             # Acronyms from the glossary, expanded on every page by the abbr extension itself
             # (one compiled pattern per build, rather than definitions appended to each page).
@@ -309,7 +317,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             # Section pages join the nav in on_nav, under the contents page.
             in_nav = not (site_path.endswith("/index.md") and site_path.count("/") > 1) \
                 and site_path != "search.md" and "/versions/" not in site_path
-            generated = File.generated(config, site_path, content=markdown,
+            # In the fast preview a generated page is a file (its Markdown, rewritten only when it
+            # changes), so MkDocs' own dirty mode skips it while its output is newer.
+            source = {"abs_src_path": self._preview_source(site_path, markdown)} if self.dirty else {"content": markdown}
+            generated = File.generated(config, site_path, **source,
                                        inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV)
             if site_path.startswith("threshold/") and site_path != "threshold/index.md":
                 generated.edit_uri = f"{self.config.docs_edit_prefix}_data/threshold.yml"
@@ -388,14 +399,17 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         return keep
 
     def _plan_preview(self, files: Files, config, generated: dict[str, str]) -> None:
+        """`serve --dirty` redoes a page when its source is newer than its output (MkDocs' own
+        rule): a page that must be redone for another reason gets an output older than anything."""
         stamp = preview.global_stamp([Path(config.config_file_path), self.root / "overrides",
                                       Path(config.docs_dir) / "_data", Path(config.docs_dir) / "assets"])
-        everything, force, unchanged = self.preview_state.plan(self.content, generated, stamp)
+        everything, force, _unchanged = self.preview_state.plan(self.content, generated, stamp)
         for file in files.documentation_pages():
             if everything or file.src_uri in force:
-                file.is_modified = lambda: True  # type: ignore[method-assign]
-            elif file.src_uri in unchanged and Path(file.abs_dest_path).is_file():
-                file.is_modified = lambda: False  # type: ignore[method-assign]
+                preview.outdate(Path(file.abs_dest_path))
+
+    def _preview_source(self, site_path: str, markdown: str) -> str:
+        return str(preview.source_file(self.root / ".cache" / "preview" / site_path, markdown))
 
     def _url(self, from_page: str, site_path: str) -> str:
         assert self.files is not None
@@ -405,15 +419,27 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         return get_relative_url(to.url, frm.url)
 
     def on_nav(self, nav: Navigation, *, config, files: Files) -> Navigation:
-        """Put one entry per section (not per procedure) under the contents page, so a page's
-        HTML does not grow with the number of procedures."""
         if not self.config.enabled or self.content is None:
             return nav
+        self._arrange_nav(files)
+        self.nav = nav
+        # A helper process parses pages' Markdown a little ahead of MkDocs (the long generated
+        # lists first), then checks the finished pages while MkDocs writes them (prerender.py).
+        # Without it, all is done here.
+        order = [f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_included)]
+        self.prerender.start(config, files, order, lambda file: self._prepare(file, config),
+                             fork=self.config.parallel and not self.serving and not self.dirty,
+                             first=tuple(self.generated_paths))  # the long lists, met last
+        return nav
+
+    def _arrange_nav(self, files: Files) -> None:
+        """Put one entry per section (not per procedure) under the contents page, so a page's
+        HTML does not grow with the number of procedures."""
         base = content_mod.manual_dir(self.content.settings)
         contents = files.get_file_from_path(f"{base}/index.md")
         parent = contents.page.parent if contents and contents.page else None
         if not isinstance(parent, NavSection):
-            return nav
+            return
         position = parent.children.index(contents.page) + 1
         for section in reversed(self.renderer.sections()):
             f = files.get_file_from_path(f"{base}/{section['folder']}/index.md")
@@ -427,17 +453,17 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             f = files.get_file_from_path(p.site_path)
             if f and f.page:
                 f.page.parent = parent
-        if self.config.parallel and not self.serving:
-            procedures = set(self.by_path)
-            ordered = [f.src_uri for f in files.documentation_pages() if f.src_uri in procedures]
-            # The helper takes the procedures MkDocs will meet last and the generated pages
-            # (met after them); the parent renders the rest and the hand-written pages
-            # meanwhile (3/5 : 2/5 of the procedures balanced the two cores when measured).
-            self.parallel.start(config, files, ordered[len(ordered) * 3 // 5:] + self.generated_paths)
-        return nav
 
+    def _prepare(self, file: File, config) -> str:
+        """In the helper process: the Markdown MkDocs will convert for this page."""
+        page = file.page
+        page.read_source(config)
+        return self._page_markdown(page.markdown, page, config)
+
+    @event_priority(-100)  # last: the theme's environment is final (the helper renders with it)
     def on_env(self, env, *, config, files):
         self._setup_env(env)
+        env.globals["wf_menu"] = menu.MenuCache(config)  # the site menu, once per distinct menu
         # Compiled templates are kept between builds (a preview rebuild compiles none). The
         # folder name changes with how templates are compiled (autoescape), so a cache from
         # before is never reused.
@@ -447,6 +473,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
         except OSError:
             pass
+        if self.config.enabled and self.content is not None:
+            Prebuilt.install(env)
+            self.prebuilt.start(config, self.nav, files, env,
+                                fork=self.config.parallel and not self.serving and not self.dirty)
         return env
 
     @staticmethod
@@ -459,12 +489,18 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         # MkDocs' theme environment does not escape; our own templates do (Material's print
         # page.content, already sanitised HTML, and their own fields as they are).
         env.autoescape = _ours
+        env.globals["wf_once"] = menu.Once()  # fragments that are the same on every page
 
     # --- pages -------------------------------------------------------------------------
 
     def on_page_markdown(self, markdown: str, *, page: Page, config, files: Files) -> str:
         if not self.config.enabled or self.content is None:
             return markdown
+        markdown = self._page_markdown(markdown, page, config)
+        self.prerender.page_ready(page.file.src_uri)  # MkDocs converts this page next
+        return markdown
+
+    def _page_markdown(self, markdown: str, page: Page, config) -> str:
         site_path = page.file.src_uri
         procedure = self.by_path.get(site_path)
         if procedure is not None:
@@ -509,6 +545,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def on_page_context(self, context: dict[str, Any], *, page: Page, config, nav) -> dict[str, Any]:
         if not self.config.enabled or self.content is None:
             return context
+        context = self.prebuilt.context(page, context)
+        if "wf_prebuilt" in context:
+            return context  # rendered in the helper process, with this very context
         if page.meta.get("template") == "procedure.html":
             procedure = self.by_path.get(page.file.src_uri)
             earlier = self.history.earlier(procedure.id) if procedure is not None else []
@@ -548,7 +587,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                                      list(self.config.agencies), self.phrases.get(site_path, []),
                                      light=site_path in self.list_pages)
             out = search.wrap(search.ignore_notices(out), entry)
-            self.vocabulary.add_page(site_path, out)
+            self.prerender.submit("words", site_path, out)  # the words for "did you mean"
         else:
             self.vocabulary.pages.pop(site_path, None)
         return out
@@ -563,7 +602,16 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def on_post_page(self, output: str, *, page: Page, config) -> str:
         if not self.config.enabled:
             return output
-        return self._protect(output, page.file.src_uri)
+        # The tripwire (csp.problems) runs on this exact text beside the build, in the helper
+        # process; its findings are reported in on_post_build, so the build still fails before
+        # anything is published.
+        handed, problems = self.prebuilt.checked(page, output)
+        if handed:
+            self.prerender.record("check", page.file.src_uri, problems)
+        else:
+            self.prerender.submit("check", page.file.src_uri, output)
+        self.prebuilt.after(page, self.files)  # the next page, if the helper has rendered it
+        return csp.apply(output)
 
     def on_pre_build(self, *, config) -> None:
         # `serve --dirty` keeps the search index of its first build: a save rebuilds only its
@@ -578,23 +626,48 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         return self._protect(output, template_name)
 
     def _protect(self, output: str, name: str) -> str:
-        for problem in csp.problems(output):
+        self._check(output, name)
+        return csp.apply(output)
+
+    @staticmethod
+    def _check(output: str, name: str) -> None:
+        ManualPlugin._report_unsafe(csp.problems(output), name)
+
+    @staticmethod
+    def _report_unsafe(problems: list[str], name: str) -> None:
+        for problem in problems:
             log.error(f"{name}: the built page contains {problem} — this is a fault in the "
                       "site's templates or plugins, not in the content; the build stops so it is "
                       "never published")
-        return csp.apply(output)
+
+    def _finish_pages(self) -> None:
+        """What the helper did on the finished pages: the tripwire's findings, and the words
+        of the indexed pages for "did you mean"."""
+        done = self.prerender.collect()
+        for name, problems in done.get("check", {}).items():
+            self._report_unsafe(problems, name)
+        self.vocabulary.pages.update(done.get("words", {}))
 
     def on_post_build(self, *, config) -> None:
-        self.parallel.close()
+        self.prebuilt.close()
         if self.config.enabled:
             _drop_from_sitemap(Path(config.site_dir), "/versions/")
-        self._offline_manifest(config)
         self._editor(config)
-        if not self.indexing or self.content is None:
-            return
-        data = search.client_data(self.content.thesaurus, self.vocabulary)
+        # Every HTML file is now written: Pagefind indexes them in a process of its own while
+        # the finished pages are checked and the offline manifest and search data are made here.
+        indexing = search.start_index(Path(config.site_dir)) if self.indexing and self.content is not None else None
         try:
-            count = search.build_index(Path(config.site_dir), data)
+            self._finish_pages()
+            self._offline_manifest(config)
+            data = search.client_data(self.content.thesaurus, self.vocabulary) if indexing else {}
+        except BaseException:
+            if indexing is not None:
+                indexing.thread.join()  # never leave the indexer writing into the site
+            raise
+        if indexing is None:
+            return
+        try:
+            count = indexing.finish(data)
         except search.IndexError_ as exc:
             raise PluginError(str(exc)) from None
         log.info(f"Search: {count} pages indexed")
@@ -624,4 +697,5 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                               self.config.agencies, b, config.site_name, config.site_url or ""))
 
     def on_build_error(self, *, error) -> None:
-        self.parallel.close()
+        self.prerender.close()
+        self.prebuilt.close()

@@ -1,16 +1,19 @@
 """Fast preview: which pages a `mkdocs serve --dirty` rebuild must redo.
 
 MkDocs' dirty mode rebuilds only files newer than their output, which is fast but would
-leave stale titles in pages that link to an edited procedure, and always rebuilds every
-generated page. Between rebuilds this remembers each procedure's public face (title, status,
-headings, review date) and each generated page's Markdown, so a rebuild redoes exactly:
-the edited pages, the pages that refer to a procedure whose face changed, and the generated
-pages whose content changed. A change to configuration, templates or data rebuilds everything.
+leave stale titles in pages that link to an edited procedure. Between rebuilds this remembers
+each procedure's public face (title, status, headings, review date) and each generated page's
+Markdown, so a rebuild redoes exactly: the edited pages, the pages that refer to a procedure
+whose face changed, and the generated pages whose content changed. A change to configuration,
+templates or data rebuilds everything. All through MkDocs' own rule: a generated page is a file
+rewritten only when its Markdown changes (`source_file`), and a page to redo for another reason
+gets an output older than any source (`outdate`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -26,6 +29,26 @@ def face(content: Content) -> dict[str, str]:
     for key, target in content.site.targets.items():
         out.setdefault(key, repr((target.title, target.site_path, sorted(target.anchors))))
     return out
+
+
+def source_file(path: Path, markdown: str) -> Path:
+    """A generated page's Markdown as a file, written only when it differs (so its time says
+    when it last changed)."""
+    try:
+        if path.read_text(encoding="utf-8") == markdown:
+            return path
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(markdown, encoding="utf-8")
+    return path
+
+
+def outdate(output: Path) -> None:
+    """Make a built page look older than its sources, so the dirty build redoes it."""
+    try:
+        os.utime(output, ns=(0, 0))
+    except OSError:
+        pass  # not built yet: it is redone anyway
 
 
 def global_stamp(paths: Iterable[Path]) -> str:

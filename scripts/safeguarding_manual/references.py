@@ -7,6 +7,7 @@ MkDocs' own link validation and `use_directory_urls` keep working unchanged.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -228,7 +229,13 @@ def iter_refs(markdown: str) -> Iterator[tuple[int, re.Match]]:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    return _relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+@functools.lru_cache(maxsize=65536)
+def _relpath(to_path: str, folder: str) -> str:
+    # the same few folders and targets again and again (every procedure links its related ones)
+    return posixpath.relpath(to_path, folder)
 
 
 @dataclass

@@ -20,6 +20,7 @@ import gzip
 import json
 import re
 import shutil
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,6 +51,20 @@ LIGHT = ("procedures/index.md", "procedures/by-agency.md", "procedures/by-topic.
 NOT_INDEXED_FOLDERS = ("editors/",)
 
 WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]", re.I)
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def occurs(text: str, key: str, end: bool = True) -> bool:
+    """`key` in `text` where it is not preceded (and, with `end`, not followed) by a-z or 0-9:
+    what re.search(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])", text) finds, without
+    compiling a pattern for every word."""
+    i = text.find(key)
+    while i != -1:
+        j = i + len(key)
+        if (i == 0 or text[i - 1] not in _ALNUM) and (not end or j == len(text) or text[j] not in _ALNUM):
+            return True
+        i = text.find(key, i + 1)
+    return False
 TAG = re.compile(r"<[^>]*>")
 ENTITY = re.compile(r"&[a-z]+;|&#\d+;")
 LONG_WORD = re.compile(r"(?<![a-z'-])[a-z][a-z'-]{2,}[a-z](?![a-z])")  # four letters or more
@@ -120,9 +135,8 @@ class Topics:
         if key not in self._found:
             if self._texts is None:
                 self._texts = [(sp, t.lower(), " | ".join(kws).lower()) for sp, (t, kws) in self.named.items()]
-            rx = re.compile(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])")
-            by_title = [sp for sp, t, _ in self._texts if key in t and rx.search(t)]
-            by_kw = [sp for sp, t, k in self._texts if sp not in by_title and key in k and rx.search(k)]
+            by_title = [sp for sp, t, _ in self._texts if key in t and occurs(t, key)]
+            by_kw = [sp for sp, t, k in self._texts if sp not in by_title and key in k and occurs(k, key)]
             self._found[key] = by_title + by_kw
         return self._found[key]
 
@@ -218,6 +232,11 @@ def ignore_notices(html: str) -> str:
 
 # --- the typo vocabulary ---------------------------------------------------------------
 
+def page_words(html: str) -> set[str]:
+    """The words of four letters or more in a page's HTML text, lower case."""
+    return set(LONG_WORD.findall(ENTITY.sub(" ", TAG.sub(" ", html)).lower()))
+
+
 class Vocabulary:
     """Words of the indexed pages, for "did you mean": how many pages use each. Kept per page,
     so a preview rebuild of some pages keeps the words of the others."""
@@ -227,8 +246,7 @@ class Vocabulary:
         self.names: set[str] = set()
 
     def add_page(self, site_path: str, html: str) -> None:
-        text = ENTITY.sub(" ", TAG.sub(" ", html)).lower()
-        self.pages[site_path] = set(LONG_WORD.findall(text))
+        self.pages[site_path] = page_words(html)
 
     def add_names(self, names: Iterable[str]) -> None:
         for n in names:
@@ -272,12 +290,33 @@ class IndexError_(RuntimeError):
     pass
 
 
-async def _index(site_dir: Path, out_dir: Path) -> int:
-    from pagefind.index import PagefindIndex  # imported here: only builds need it
+EXCLUDE = (".headerlink", "[data-pagefind-ignore]")  # never indexed: permalinks, notices
 
-    async with PagefindIndex(config=_config(out_dir)) as index:
-        result = await index.add_directory(str(site_dir))
-        return int(result.get("page_count", 0))
+
+def _command() -> list[str]:
+    """Pagefind's own command-line program (`pagefind[bin]` ships it)."""
+    try:
+        from pagefind_bin import get_executable  # imported here: only builds need it
+        return [str(get_executable())]
+    except Exception:  # noqa: BLE001 - another Pagefind package: its documented `python -m pagefind`
+        return [sys.executable, "-m", "pagefind"]
+
+
+async def _index(site_dir: Path, out_dir: Path) -> int:
+    """Run Pagefind over the site folder, as `pagefind --site` (the indexer is a program of its
+    own: it works on another CPU core while the build finishes). Returns the pages indexed."""
+    args = ["--site", str(site_dir), "--output-path", str(out_dir), "--force-language", "en"]
+    for selector in EXCLUDE:
+        args += ["--exclude-selectors", selector]
+    process = await asyncio.create_subprocess_exec(*_command(), *args, stdin=asyncio.subprocess.DEVNULL,
+                                                   stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.STDOUT)
+    output, _ = await process.communicate()
+    text = output.decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise RuntimeError(" ".join(text.split())[-300:] or f"exit status {process.returncode}")
+    found = re.search(r"Indexed (\d+) pages?", text)
+    return int(found.group(1)) if found else 0
 
 
 DOCUMENT_CODES = {"Procedures": "p", "Threshold of Need": "t", "Safeguarding arrangements": "a",
@@ -300,55 +339,67 @@ def _names(bundle: Path) -> dict[str, list[str]]:
     return out
 
 
-def _config(out_dir: Path):
-    from pagefind.index import IndexConfig  # imported here: only builds need it
+class Indexing:
+    """Pagefind indexing the finished site into a new folder, on a thread of its own with its own
+    event loop (the build may itself run where an event loop is already going: a test process
+    that drives a browser, where asyncio.run() refuses to start), while the build goes on."""
 
-    return IndexConfig(output_path=str(out_dir), force_language="en",
-                       exclude_selectors=[".headerlink", "[data-pagefind-ignore]"])
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = Path(site_dir)
+        self.tmp = self.site_dir / f".{BUNDLE}-new"
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.result: dict = {}
+        self.thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+        self.thread.start()
 
-
-def _in_thread(make_coroutine):
-    """Run a coroutine to completion on a thread of its own, with its own event loop: the build
-    may itself run where an event loop is already going (a test process that drives a
-    browser), where asyncio.run() refuses to start."""
-    result: dict = {}
-
-    def target() -> None:
+    def _run(self) -> None:
         try:
-            result["value"] = asyncio.run(make_coroutine())
-        except BaseException as exc:  # handed back to the caller below
-            result["error"] = exc
+            self.result["value"] = asyncio.run(_index(self.site_dir, self.tmp))
+        except BaseException as exc:  # handed back to the caller in finish()
+            self.result["error"] = exc
 
-    thread = threading.Thread(target=target, name="pagefind")
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
+    def finish(self, data: dict) -> int:
+        """Wait for the index, then put it in place (replacing what was there) with the data
+        search.js needs. Returns the number of pages indexed."""
+        tmp, out = self.tmp, self.site_dir / BUNDLE
+        shards = data.get("shards", {})
+        # Our files that do not depend on the index are written while Pagefind works.
+        ours = self.site_dir / f".{BUNDLE}-data-new"
+        shutil.rmtree(ours, ignore_errors=True)
+        ours.mkdir()
+        files = {WORDS_FILE: {"words": data.get("words", "")}}
+        files.update({f"{SHARD_PREFIX}{key}.json": entries for key, entries in shards.items()})
+        for name, value in files.items():
+            _write_json(ours / name, value)
+        self.thread.join()
+        if "error" in self.result:  # the indexer is a separate program: say what failed, plainly
+            exc = self.result["error"]
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(ours, ignore_errors=True)
+            raise IndexError_(f"the search index could not be built ({type(exc).__name__}: {exc}) — "
+                              "check that `pagefind[bin]` is installed (bash scripts/dev.sh sets it up)") from None
+        for name in UNUSED:
+            (tmp / name).unlink(missing_ok=True)
+        for name in files:
+            (ours / name).replace(tmp / name)
+        ours.rmdir()
+        _write_json(tmp / DATA_FILE, {"pages": _names(tmp), "shards": sorted(shards)})
+        shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
+        return self.result["value"]
+
+
+def _write_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def start_index(site_dir: Path) -> Indexing:
+    """Start indexing the built site (every page written); `finish()` completes it."""
+    return Indexing(site_dir)
 
 
 def build_index(site_dir: Path, data: dict) -> int:
-    """Index the built site into site/pagefind/ (replacing what was there) and write the data
-    search.js needs. Returns the number of pages indexed. (Feeding Pagefind page by page as
-    MkDocs writes them, through its Python API, was measured 30 times slower than indexing the
-    folder at the end: 54 s against 1.7 s for 500 procedures.)"""
-    out = site_dir / BUNDLE
-    tmp = site_dir / f".{BUNDLE}-new"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        pages = _in_thread(lambda: _index(site_dir, tmp))
-    except Exception as exc:  # the indexer is a separate program: say what failed, plainly
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise IndexError_(f"the search index could not be built ({type(exc).__name__}: {exc}) — "
-                          "check that `pagefind[bin]` is installed (bash scripts/dev.sh sets it up)") from None
-    for name in UNUSED:
-        (tmp / name).unlink(missing_ok=True)
-    shards = data.get("shards", {})
-    files = {DATA_FILE: {"pages": _names(tmp), "shards": sorted(shards)},
-             WORDS_FILE: {"words": data.get("words", "")}}
-    files.update({f"{SHARD_PREFIX}{key}.json": entries for key, entries in shards.items()})
-    for name, value in files.items():
-        (tmp / name).write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
-    return pages
+    """Index the built site into site/pagefind/ and write the data search.js needs. (Feeding
+    Pagefind page by page as MkDocs writes them, through its Python API, was measured 30 times
+    slower than indexing the folder at the end: 54 s against 1.7 s for 500 procedures.)"""
+    return start_index(site_dir).finish(data)

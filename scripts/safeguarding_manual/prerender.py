@@ -1,0 +1,375 @@
+"""Parse pages' Markdown on a second CPU core during a full build, through public interfaces only.
+
+MkDocs converts each page with a fresh `markdown.Markdown` made from `config.markdown_extensions`,
+one page after another. The plugin adds one Python-Markdown extension of its own to that list
+(`PrerenderExtension`, as plugins such as mkdocs-autorefs add theirs), and after the navigation
+is built it forks one helper process. The helper prepares the plugin's Markdown for the pages
+(`on_page_markdown`, as the build will) and runs Python-Markdown's own work on it — the
+preprocessors, the block parser and the tree-processors the configured extensions registered
+(inline markup, tables, abbreviations, attribute lists, the table of contents…) — then sends
+back the element tree it reached, the raw-HTML stash and the table of contents. It does the
+long generated pages first (MkDocs meets them last), then keeps a page or two ahead of MkDocs;
+when MkDocs reaches a page the helper has finished, the extension hands that tree to the rest of
+the same pipeline in place of parsing the text again (a page the helper has not finished, MkDocs
+converts itself, and the helper moves on past it). Nothing of MkDocs is replaced or patched: MkDocs' own
+tree-processors (anchors, title, checking and rewriting links) and the serializer still run in
+the build on that tree, so warnings, link and anchor validation and the HTML are exactly those of
+an ordinary build.
+
+A tree is used only when everything matches: the text MkDocs converts is byte for byte the text
+the helper parsed, and this page's Markdown runs, before and after the hand-over point, the same
+processors as the helper's did. Otherwise — or when the helper is behind, failed, or cannot be
+started (no fork, one CPU, `mkdocs serve`) — the page is simply converted as usual.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+import queue
+from collections import Counter
+from typing import Any, Callable
+from xml.etree import ElementTree as etree
+
+import markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+log = logging.getLogger("mkdocs.plugins.manual")
+MIN_PAGES = 120  # below this the fork costs more than it saves
+AHEAD = 2  # the helper takes the page this far after the one MkDocs is converting
+# Where the tree is handed over: tree-processors of priority 5 or more have run (inline markup,
+# attribute lists, abbreviations, toc…); MkDocs registers its own (anchors at 5, title, links)
+# after the extensions', so in the build they sort after the hand-over. Checked, not assumed.
+TREE_PRIORITY = 5
+# Raw text is dropped just before Python-Markdown's own HTML-block stage (priority 20), after the
+# preprocessors that only read the text (MkDocs collects raw-HTML anchors at 21).
+SKIP_PRIORITY = 20.5
+FIRST = 1e9
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+
+def _kinds(items) -> list[str]:
+    return [f"{type(i).__module__}.{type(i).__qualname__}" for i in items]
+
+
+class _Prepared:
+    """The helper's result for one page."""
+
+    def __init__(self, digest: bytes, data: bytes) -> None:
+        self.digest, self.data = digest, data
+
+
+# --- in the helper ------------------------------------------------------------------------
+
+class _Capture(Treeprocessor):
+    """The helper's hand-over point: keep the tree as MkDocs' processors would receive it."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.data: bytes | None = None
+
+    def run(self, root: etree.Element) -> etree.Element:
+        processors = list(self.md.treeprocessors)
+        at = processors.index(self)
+        self.data = pickle.dumps({
+            "root": root, "stash": vars(self.md.htmlStash),
+            "toc_tokens": getattr(self.md, "toc_tokens", None), "toc": getattr(self.md, "toc", None),
+            "before": _kinds(processors[:at]), "after": _kinds(processors[at + 1:]),
+            "preprocessors": _kinds(self.md.preprocessors)}, protocol=pickle.HIGHEST_PROTOCOL)
+        return etree.Element(self.md.doc_tag)  # nothing more to do with it here
+
+
+def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Callable[[Any], str | None],
+            work: dict[str, Callable[[str], Any]], config, files, extension: "PrerenderExtension") -> None:
+    logging.disable(logging.CRITICAL)  # the build reports everything itself, page by page
+    gc.freeze()  # the inherited objects are never garbage: do not scan them
+    extensions = [e for e in config.markdown_extensions if e is not extension]
+    configs = config.mdx_configs or {}
+
+    def convert(uri: str) -> None:
+        try:
+            text = prepare(files.get_file_from_path(uri))
+            if text is None:
+                return
+            md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+            capture = _Capture(md)
+            md.treeprocessors.register(capture, "wf_prerender_capture", TREE_PRIORITY)
+            md.convert(text)
+            if capture.data is not None:
+                out.put(("page", uri, _digest(text), capture.data))
+        except Exception:  # noqa: BLE001 - that page is converted in the build as usual
+            pass
+
+    # First the long pages MkDocs reaches last (the generated lists), then always a page or two
+    # ahead of MkDocs, which converts whatever it reaches before the helper.
+    done = set()
+    for index in first:
+        if index > reached.value + AHEAD:
+            convert(jobs[index])
+            done.add(index)
+    index = 0
+    while True:
+        index = max(index, reached.value + AHEAD)
+        if index >= len(jobs):
+            break
+        if index not in done:
+            convert(jobs[index])
+        index += 1
+    out.put(("pages done",))
+    # Then the work on finished pages that does not change them (see Prerender.submit), which
+    # can wait: it gives way to the build (and to the template helper, prebuilt.py).
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+    results: dict[str, dict[str, Any]] = {kind: {} for kind in work}
+    while (task := tasks.get()) is not None:
+        kind, key, text = task
+        results[kind][key] = work[kind](text)
+    out.put(("results", results))
+    out.close()
+    out.join_thread()
+
+
+# --- in the build -------------------------------------------------------------------------
+
+class _Source(Preprocessor):
+    """First preprocessor: is the text being converted the text the helper parsed?"""
+
+    def __init__(self, md, state: dict) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.state["same"] = _digest("\n".join(lines)) == self.state["prepared"].digest
+        return lines
+
+
+class _Skip(Preprocessor):
+    """Drop the text before the HTML-block stage and the block parser, when the helper's tree
+    will stand in for it; the processors after this point then have an empty document."""
+
+    def __init__(self, md, state: dict) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, lines: list[str]) -> list[str]:
+        state = self.state
+        if not state.get("same"):
+            return lines
+        pre = list(self.md.preprocessors)
+        processors = list(self.md.treeprocessors)
+        restore = next((p for p in processors if isinstance(p, _Restore)), None)
+        if restore is None or not isinstance(pre[0], _Source):
+            return lines
+        data = pickle.loads(state["prepared"].data)
+        cut = processors.index(restore)
+        before, after = _kinds(processors[:cut]), _kinds(processors[cut + 1:])
+        ran = Counter(data["before"])
+        ok = (
+            # every preprocessor after this point ran in the helper (what it did is in the stash)
+            not Counter(_kinds(pre[pre.index(self) + 1:])) - Counter(data["preprocessors"])
+            # exactly the tree-processors the helper ran come before the hand-over…
+            and Counter(before) == ran
+            # …none of them again after it, and those the helper left out are still to come
+            and not set(after) & set(ran)
+            and not Counter(data["after"]) - Counter(after)
+        )
+        if not ok:
+            return lines
+        restore.data = data
+        return []
+
+
+class _Restore(Treeprocessor):
+    """The hand-over: the helper's tree, raw-HTML stash and table of contents, in place of the
+    (empty) document parsed here."""
+
+    def __init__(self, md) -> None:
+        super().__init__(md)
+        self.data: dict | None = None
+
+    def run(self, root: etree.Element) -> etree.Element | None:
+        data, self.data = self.data, None
+        if data is None:
+            return None
+        vars(self.md.htmlStash).update(data["stash"])
+        if data["toc_tokens"] is not None:
+            self.md.toc_tokens = data["toc_tokens"]
+        if data["toc"] is not None:
+            self.md.toc = data["toc"]
+        return data["root"]
+
+
+class PrerenderExtension(Extension):
+    """Added to `config.markdown_extensions`; does nothing unless the helper prepared the page
+    that MkDocs is about to convert."""
+
+    def __init__(self, owner: "Prerender") -> None:
+        super().__init__()
+        self.owner = owner
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        prepared = self.owner.take()
+        if prepared is None:
+            return
+        state = {"prepared": prepared}
+        md.preprocessors.register(_Source(md, state), "wf_prerender_source", FIRST)
+        md.preprocessors.register(_Skip(md, state), "wf_prerender_skip", SKIP_PRIORITY)
+        md.treeprocessors.register(_Restore(md), "wf_prerender_restore", TREE_PRIORITY)
+
+
+class Prerender:
+    """The helper process: started after the navigation is built, it prepares pages' Markdown
+    for MkDocs (above) and then does the work on finished pages that does not change them
+    (`submit`), while MkDocs renders and writes the pages."""
+
+    def __init__(self, work: dict[str, Callable[[str], Any]]) -> None:
+        """`work` names the functions that `submit` may hand over."""
+        self.extension = PrerenderExtension(self)
+        self.process = None
+        self.results = None
+        self.tasks = None
+        self.reached = None
+        self.work = work
+        self.index: dict[str, int] = {}
+        self.ready: dict[str, _Prepared] = {}
+        self.current: str | None = None
+        self.pages_done = True
+        self.submitted: list[tuple[str, str, str]] = []
+        self.done: dict[str, dict[str, Any]] = {kind: {} for kind in work}
+        self.used = 0
+        self.frozen = False
+
+    def install(self, config) -> None:
+        """Add the extension to this build's Markdown (in on_config)."""
+        if not any(e is self.extension for e in config.markdown_extensions):
+            config.markdown_extensions.append(self.extension)
+
+    def start(self, config, files, jobs: list[str], prepare: Callable[[Any], str | None],
+              fork: bool = True, first: tuple[str, ...] = ()) -> None:
+        """After the nav is built: fork the helper for `jobs` (source paths in MkDocs' build
+        order), where `prepare(file)` returns the Markdown MkDocs will convert for that page;
+        it does the pages `first` names before the others. Without `fork` (or where it cannot),
+        everything is done in the build itself."""
+        self.close()
+        # What is loaded by now (content, files, navigation) lives for the whole build: keep the
+        # garbage collector from walking it again at every full collection (and, in the helper,
+        # from touching the pages it shares with the build). Undone in close().
+        gc.freeze()
+        self.frozen = True
+        self.index = {uri: i for i, uri in enumerate(jobs)}
+        self.ready, self.current, self.used, self.submitted = {}, None, 0, []
+        self.done = {kind: {} for kind in self.work}
+        if not fork or len(jobs) < MIN_PAGES or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+            return
+        try:
+            ctx = multiprocessing.get_context("fork")
+            self.results, self.tasks = ctx.Queue(), ctx.Queue()
+            self.reached = ctx.Value("i", -1, lock=False)
+            early = sorted((self.index[uri] for uri in first if uri in self.index), reverse=True)
+            self.process = ctx.Process(target=_helper, name="manual-prerender", daemon=True,
+                                       args=(jobs, early, self.results, self.tasks, self.reached, prepare, self.work,
+                                             config, files, self.extension))
+            self.process.start()
+            self.pages_done = False
+        except Exception as exc:  # noqa: BLE001 - no fork here: everything is done in the build
+            log.debug(f"the second core is not available: {exc}")
+            self.close()
+
+    # --- pages' Markdown ------------------------------------------------------------------
+
+    def page_ready(self, src_uri: str) -> None:
+        """MkDocs converts this page next (called at the end of on_page_markdown)."""
+        self.current = None
+        if self.process is None or src_uri not in self.index:
+            return
+        self.reached.value = max(self.reached.value, self.index[src_uri])
+        self._drain()
+        self.current = src_uri
+
+    def _drain(self) -> None:
+        while not self.pages_done:
+            try:
+                item = self.results.get_nowait()
+            except queue.Empty:
+                return
+            except Exception:  # noqa: BLE001 - the helper is gone: convert here
+                item = ("pages done",)
+            if item[0] == "page":
+                self.ready[item[1]] = _Prepared(item[2], item[3])
+            else:
+                self.pages_done = True
+
+    def take(self) -> _Prepared | None:
+        uri, self.current = self.current, None
+        prepared = self.ready.pop(uri, None) if uri else None
+        if prepared is not None:
+            self.used += 1
+        return prepared
+
+    # --- work on finished pages -----------------------------------------------------------
+
+    def submit(self, kind: str, key: str, text: str) -> None:
+        """`work[kind](text)`, done in the helper when there is one; `collect()` returns it."""
+        if self.tasks is None:
+            self.done[kind][key] = self.work[kind](text)
+            return
+        self.submitted.append((kind, key, text))
+        self.tasks.put((kind, key, text))
+
+    def record(self, kind: str, key: str, value: Any) -> None:
+        """A result already known (the same `work[kind]` done elsewhere on the same text)."""
+        self.done[kind][key] = value
+
+    def collect(self) -> dict[str, dict[str, Any]]:
+        """Everything submitted, by kind and key (in the order submitted); ends the helper."""
+        if self.tasks is not None:
+            results = None
+            try:
+                self.tasks.put(None)
+                while results is None:
+                    try:
+                        item = self.results.get(timeout=1)
+                    except queue.Empty:
+                        if not self.process.is_alive():
+                            break
+                        continue
+                    if item[0] == "results":
+                        results = item[1]
+            except Exception as exc:  # noqa: BLE001 - done here instead
+                log.debug(f"the helper process failed: {exc}")
+            for kind, key, text in self.submitted:
+                got = results.get(kind, {}) if results else {}
+                self.done[kind][key] = got[key] if key in got else self.work[kind](text)
+            self.submitted = []
+        done, self.done = self.done, {kind: {} for kind in self.work}
+        self.close()
+        return done
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join(5)
+            self.process = None
+        for q in (self.results, self.tasks):
+            if q is not None:
+                q.close()
+                q.cancel_join_thread()
+        self.results = self.tasks = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
+        self.ready = {}
+        self.current = None
+        self.pages_done = True
