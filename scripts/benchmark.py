@@ -2,6 +2,6 @@
 """Build-speed, preview and size benchmark on synthetic manuals. See --help."""
 import sys
 
-from safeguarding_manual.bench import main
+from safeguarding_manual.tools.bench import main
 
 sys.exit(main())

@@ -2,6 +2,6 @@
 """Check cross-references, links and the procedure graph. See --help."""
 import sys
 
-from safeguarding_manual.cli import check_xrefs_main
+from safeguarding_manual.tools.cli import check_xrefs_main
 
 sys.exit(check_xrefs_main())

@@ -2,6 +2,6 @@
 """Import a Word (.docx) procedure as a new draft. See --help."""
 import sys
 
-from safeguarding_manual.importdocx import main
+from safeguarding_manual.tools.importdocx import main
 
 sys.exit(main())

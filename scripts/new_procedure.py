@@ -2,6 +2,6 @@
 """Start a new draft procedure with the standard headings. See --help."""
 import sys
 
-from safeguarding_manual.newproc import main
+from safeguarding_manual.tools.newproc import main
 
 sys.exit(main())

@@ -2,6 +2,6 @@
 """Build and check the site, then replace site/ only if everything passed. See --help."""
 import sys
 
-from safeguarding_manual.publish import main
+from safeguarding_manual.tools.publish import main
 
 sys.exit(main())

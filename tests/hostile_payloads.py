@@ -411,6 +411,29 @@ def _scan_fragment(name: str, fragment: str, offset: int, report: SiteReport) ->
         report.violations.append(Violation(name, offset + pos, what, **_near(fragment, pos)))
 
 
+def _scan_editor(site: Path, rel: str, text: str, report: SiteReport) -> None:
+    """/admin/: the page loads only Decap's file from beside it under the editor's own policy;
+    its configuration is YAML data (hostile titles stay strings), never markup."""
+    from safeguarding_manual.website import editor
+
+    if rel == "admin/index.html":
+        if not editor.carries_policy(text):
+            report.violations.append(Violation(rel, 0, "the web editor's page does not carry its own policy"))
+        scripts = re.findall(r"<script\b[^>]*>", text)
+        if scripts not in ([], ['<script src="decap-cms.js">']):
+            report.violations.append(Violation(rel, 0, f"unexpected scripts on the editor page: {scripts[:3]}"))
+        if re.search(r"\son[a-z]+\s*=|javascript:", text, re.I):
+            report.violations.append(Violation(rel, 0, "an event handler or script URL on the editor page"))
+    elif rel == "admin/config.yml":
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            report.violations.append(Violation(rel, 0, f"the editor's configuration is not valid YAML: {exc}"))
+            return
+        if not isinstance(data, dict) or not isinstance(data.get("collections"), list):
+            report.violations.append(Violation(rel, 0, "the editor's configuration has no collections"))
+
+
 def scan_site(site: Path, policy_check: bool = True) -> SiteReport:
     report = SiteReport(site)
     policies = set()
@@ -427,6 +450,9 @@ def scan_site(site: Path, policy_check: bool = True) -> SiteReport:
                 pass
         if file.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".pdf") \
                 and rel.startswith("assets/"):
+            continue
+        if rel.startswith("admin/"):  # the web editor: its own page, policy and data
+            _scan_editor(site, rel, raw_bytes.decode("utf-8", errors="replace"), report)
             continue
         text = raw_bytes.decode("utf-8", errors="replace")
         report.texts[rel] = text

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from helpers import REPO
-from safeguarding_manual.content import Settings, load
+from safeguarding_manual.content.corpus import Settings, load
 
 CONTENT = load(Settings.from_mkdocs_yml(REPO))
 

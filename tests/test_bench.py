@@ -1,8 +1,8 @@
 """The benchmark's synthetic manuals are valid manuals, and its report states each target."""
 
 
-from safeguarding_manual import bench
-from safeguarding_manual.content import Settings, load, check_references
+from safeguarding_manual.tools import bench
+from safeguarding_manual.content.corpus import Settings, load, check_references
 
 
 def test_a_synthetic_manual_is_valid_and_mirrored_for_plain_material(tmp_path):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO
-from safeguarding_manual.cli import check_reviews_main, check_xrefs_main
-from safeguarding_manual.references import Site, Target, expand
+from safeguarding_manual.tools.cli import check_reviews_main, check_xrefs_main
+from safeguarding_manual.content.references import Site, Target, expand
 
 
 def run(script: str, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -204,7 +204,7 @@ def test_check_xrefs_prints_a_github_annotation_at_the_file_and_line_of_a_broken
 
 
 def test_github_annotations_cannot_be_broken_by_a_value():
-    from safeguarding_manual.cli import github_annotation
+    from safeguarding_manual.tools.cli import github_annotation
     out = github_annotation("warning", "a,b:c.md", 3, "line one\n::error::injected %0A\r", "t:i,t")
     assert "\n" not in out and "\r" not in out
     assert out == "::warning file=a%2Cb%3Ac.md,line=3,title=t%3Ai%2Ct::line one%0A::error::injected %250A%0D"

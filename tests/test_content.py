@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from helpers import REPO
-from safeguarding_manual import data
-from safeguarding_manual.content import Settings, load
-from safeguarding_manual.pages import Renderer
+from safeguarding_manual.content import data
+from safeguarding_manual.content.corpus import Settings, load
+from safeguarding_manual.website.pages import Renderer
 
 EXPECTED = yaml.safe_load((REPO / "tests/data/arrangements_expected.yml").read_text(encoding="utf-8"))
 

@@ -15,9 +15,10 @@ import yaml
 
 from helpers import REPO, build
 from hostile_payloads import PAYLOADS
-from safeguarding_manual import editor, schema
-from safeguarding_manual.loader import load_manual
-from safeguarding_manual.model import Manual, Section
+from safeguarding_manual.website import editor
+from safeguarding_manual.content import schema
+from safeguarding_manual.content.loader import load_manual
+from safeguarding_manual.content.model import Manual, Section
 
 LOCAL = editor.backend(True, port=8123)
 GITHUB = editor.backend(False, repo="example-org/manual", branch="main")

@@ -19,8 +19,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from hypothesis import given, settings, strategies as st
 
-from safeguarding_manual import frontmatter, importdocx, newproc, safety
-from safeguarding_manual.loader import load_manual
+from safeguarding_manual.content import frontmatter, safety
+from safeguarding_manual.tools import importdocx, newproc
+from safeguarding_manual.content.loader import load_manual
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2025-11-03"

@@ -3,8 +3,8 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from safeguarding_manual import frontmatter
-from safeguarding_manual.findings import ContentError
+from safeguarding_manual.content import frontmatter
+from safeguarding_manual.content.findings import ContentError
 
 
 def error_of(text: str | bytes, path: str = "procedures/core/x.md"):

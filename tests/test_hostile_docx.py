@@ -23,8 +23,9 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from safeguarding_manual import frontmatter, importdocx, newproc, safety
-from safeguarding_manual.loader import load_manual
+from safeguarding_manual.content import frontmatter, safety
+from safeguarding_manual.tools import importdocx, newproc
+from safeguarding_manual.content.loader import load_manual
 
 TODAY = "2025-11-03"
 SECTION = "title: Core procedures\ndefaults:\n  owner: Procedures Group\n" \

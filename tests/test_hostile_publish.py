@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from safeguarding_manual import csp, publish
+from safeguarding_manual.website import csp
+from safeguarding_manual.tools import publish
 
 # A publish in its own process whose build, once finished, waits for the test to say "go", so
 # the test can act while it is mid-publish. It writes `building` when it gets there.
 SLOW_PUBLISH = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from safeguarding_manual import publish
+    from safeguarding_manual.tools import publish
 
     root = Path(sys.argv[1])
     real_build = publish.build
@@ -41,7 +42,7 @@ SLOW_PUBLISH = textwrap.dedent("""
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from safeguarding_manual import publish
+    from safeguarding_manual.tools import publish
 
     with publish.lock(Path(sys.argv[1])):
         print("locked", flush=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from safeguarding_manual.loader import load_manual
+from safeguarding_manual.content.loader import load_manual
 
 VALID = """---
 id: {id}

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from helpers import build
-from safeguarding_manual import offline
+from safeguarding_manual.website import offline
 
 
 def test_a_built_site_lists_its_saved_pages_and_their_files_but_not_editors_or_search(project):

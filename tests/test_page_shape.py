@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from helpers import REPO
-from safeguarding_manual import data
-from safeguarding_manual.content import Settings, load
+from safeguarding_manual.content import data
+from safeguarding_manual.content.corpus import Settings, load
 
 RESIDUE = [re.compile(p) for p in (r"\{:\s*[#.]", r"\[\[", r"\]\(", r"(^|\n)\s*#{2,6} ", r"\*\*\S",
                                   r"(^|\n)\s*\|\s*-{3}")]

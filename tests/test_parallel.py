@@ -12,7 +12,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from safeguarding_manual import prebuilt, prerender, trim
+from safeguarding_manual.engine import prebuilt, prerender, trim
 
 
 def snapshot(site: Path) -> dict[str, bytes]:

@@ -19,7 +19,9 @@ import pytest
 
 from helpers import ENV, REPO
 from hostile_payloads import copy_minimal
-from safeguarding_manual import content as content_mod, pdf, publish
+from safeguarding_manual.content import corpus as content_mod
+from safeguarding_manual.website import pdf
+from safeguarding_manual.tools import publish
 
 HOSTILE = "Early help </title><b>x <script>alert(1)</script>"
 TODAY = "22 November 2026"  # plugins.manual.today in the fixture

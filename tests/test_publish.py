@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from safeguarding_manual import publish
+from safeguarding_manual.tools import publish
 
 
 def snapshot(site):

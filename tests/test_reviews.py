@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from safeguarding_manual.reviews import add_months, next_review, status
+from safeguarding_manual.content.reviews import add_months, next_review, status
 
 D = dt.date
 

@@ -3,7 +3,7 @@
 import pytest
 
 from helpers import build
-from safeguarding_manual.safety import check_markdown
+from safeguarding_manual.content.safety import check_markdown
 
 
 @pytest.mark.parametrize("markdown, message", [
@@ -60,6 +60,8 @@ def test_every_html_file_has_one_policy_that_allows_no_inline_script(real_site):
     import re
     policies = set()
     for file in real_site.rglob("*.html"):
+        if file.relative_to(real_site).parts[0] == "admin":
+            continue  # the web editor's own policy: tests/test_editor.py
         html = file.read_text(encoding="utf-8")
         head = html.split("<head>", 1)[1]
         m = re.match(r'\s*<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head)

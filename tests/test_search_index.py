@@ -15,8 +15,9 @@ import pytest
 
 from hostile_payloads import PAYLOADS
 from helpers import FIXTURES, REPO, build
-from safeguarding_manual import data, search
-from safeguarding_manual.content import Settings, load
+from safeguarding_manual.content import data
+from safeguarding_manual.website import search
+from safeguarding_manual.content.corpus import Settings, load
 
 THESAURUS = "_data/thesaurus.yml"
 

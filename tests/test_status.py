@@ -4,7 +4,7 @@ published with its notice (on screen and on paper) and points to what to follow 
 from __future__ import annotations
 
 from helpers import build
-from safeguarding_manual.loader import load_manual
+from safeguarding_manual.content.loader import load_manual
 
 BASE = """---
 id: {id}

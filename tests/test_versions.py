@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES, REPO, build
-from safeguarding_manual import versions
+from safeguarding_manual.website import versions
 
 PROC = "procedures/core/neglect.md"
 GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",

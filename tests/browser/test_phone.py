@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def procedures() -> list[str]:
     import sys
     sys.path.insert(0, str(ROOT / "scripts"))
-    from safeguarding_manual.content import Settings, load
+    from safeguarding_manual.content.corpus import Settings, load
     content = load(Settings.from_mkdocs_yml(ROOT))
     return [p.site_path[:-3] + "/" for p in content.manual.published]
 

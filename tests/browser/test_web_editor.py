@@ -33,8 +33,9 @@ from browser_support import IN_CI, ROOT
 from conftest import _Server, _unavailable
 import http.server
 
-from safeguarding_manual import editor, frontmatter
-from safeguarding_manual.loader import load_manual
+from safeguarding_manual.website import editor
+from safeguarding_manual.content import frontmatter
+from safeguarding_manual.content.loader import load_manual
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .content import Content
+from ..content.corpus import Content
 
 
 def face(content: Content) -> dict[str, str]:

@@ -22,7 +22,7 @@ text and attribute escaped again. WeasyPrint fetches only through `SiteFetcher`,
 files from inside the site folder and refuses everything else (http, https, data, and any
 path outside the folder), so no PDF can make a network request or read another file.
 
-Nothing here imports MkDocs. Run by hand: `python -m safeguarding_manual.pdf SITE_DIR`.
+Nothing here imports MkDocs. Run by hand: `python -m safeguarding_manual.website.pdf SITE_DIR`.
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ from urllib.request import url2pathname
 import jinja2
 import markupsafe
 
-from . import content as content_mod
-from .data import slug
-from .model import Procedure
+from ..content import corpus as content_mod
+from ..content.data import slug
+from ..content.model import Procedure
 from .pages import longdate, page_url
-from .schema import PUBLISHED
+from ..content.schema import PUBLISHED
 
 PDF_DIR = "pdf"
 SUBTITLE = "Multi-agency safeguarding children procedures"
@@ -379,7 +379,7 @@ def sections(content: content_mod.Content) -> list[dict[str, Any]]:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("safeguarding_manual", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("safeguarding_manual.website", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["longdate"] = longdate
     return env
@@ -387,7 +387,7 @@ def _environment() -> jinja2.Environment:
 
 def _stylesheet() -> str:
     from importlib.resources import files
-    return (files("safeguarding_manual") / "templates" / "pdf" / "pdf.css").read_text(encoding="utf-8")
+    return (files("safeguarding_manual.website") / "templates" / "pdf" / "pdf.css").read_text(encoding="utf-8")
 
 
 @dataclass
@@ -553,7 +553,7 @@ def make_for_project(root: Path, site: Path, content: content_mod.Content | None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m safeguarding_manual.pdf",
+    parser = argparse.ArgumentParser(prog="python -m safeguarding_manual.website.pdf",
                                      description="Make the manual's PDFs from a built site.")
     parser.add_argument("site", help="the built site folder (from mkdocs build)")
     parser.add_argument("--root", default=".", help="the manual's folder (with mkdocs.yml)")

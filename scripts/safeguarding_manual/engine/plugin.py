@@ -21,20 +21,22 @@ from mkdocs.structure.nav import Navigation, Section as NavSection
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import assets, content as content_mod, csp, layout, messages, preview, references, safety, sanitize, search, siteconfig
-from . import pdf as pdf_files
-from . import editor, menu, offline, trim
-from .assets import inside
+from ..content import assets, corpus as content_mod, layout, messages, references, safety, sanitize, siteconfig
+from ..website import csp, preview, search
+from ..website import pdf as pdf_files
+from ..website import editor, offline
+from . import menu, trim
+from ..content.assets import inside
 from .config import ManualConfig
-from .content import Content, Settings
-from .findings import Finding
-from .model import images_folder
-from .pages import Renderer, longdate
+from ..content.corpus import Content, Settings
+from ..content.findings import Finding
+from ..content.model import images_folder
+from ..website.pages import Renderer, longdate
 from .prebuilt import Prebuilt
 from .prerender import Prerender
-from .preview import PreviewState
-from .views import procedure_view
-from . import versions as versions_mod
+from ..website.preview import PreviewState
+from ..website.views import procedure_view
+from ..website import versions as versions_mod
 
 log = logging.getLogger("mkdocs.plugins.manual")
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SECTIONS = ["referrals", "assessment", "child-protection", "harm", "exploitation", "health",
             "education", "family", "vulnerable-groups", "partnership"]
 WORDS = ("child family practitioner safeguarding concern agency referral assessment plan review "
@@ -122,7 +122,7 @@ def pdf_costs(full: Path) -> dict[str, float]:
     """The PDFs publish.py makes (pdf.py) for a generated project: build it as publish does
     (MANUAL_PDF=1), then time the whole-manual and per-procedure PDFs and count their pages
     and bytes."""
-    from . import pdf
+    from ..website import pdf
 
     site = full / "site-pdf"
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
@@ -169,7 +169,7 @@ def history_cost(full: Path, versions_each: int = 3) -> dict[str, float]:
     """Earlier versions: make the synthetic project a git repository in which every procedure
     has `versions_each` versions (one commit per round), then time reading the history once
     (versions.read: one `git log`, one `git cat-file`) and count the pages and bytes it adds."""
-    from . import versions
+    from ..website import versions
 
     env = {**ENV, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
            "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
@@ -210,7 +210,7 @@ def sizes(full: Path, pid: str, section: str) -> dict[str, int]:
 def offline_cost(site: Path, procedures: str = "procedures", repeat: int = 3) -> dict[str, float]:
     """"Save for offline use" for a built site: bytes a reader's device keeps (offline.json's
     total), how many files, and the median seconds the build spends writing offline.json."""
-    from . import offline
+    from ..website import offline
     own = offline.own_assets(REPO / "overrides")
     times = []
     for _ in range(repeat):

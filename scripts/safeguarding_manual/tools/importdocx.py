@@ -38,9 +38,7 @@ from mammoth import html as mammoth_html
 from mammoth.docx.files import InvalidFileReferenceError
 from markdownify import MarkdownConverter, chomp
 
-from .newproc import (STANDARD_NAMES, Plan, Refused, _Parser, _UNSAFE, add_common_arguments,
-                      clean_title, escape_markdown, front_matter, heading_line, locate, plan,
-                      report, run, write)
+from .newproc import STANDARD_NAMES, Plan, Refused, _Parser, _UNSAFE, add_common_arguments, clean_title, escape_markdown, front_matter, heading_line, locate, plan, report, run, write
 
 # Word styles → HTML. Listed before mammoth's defaults, so they win. List styles by name give
 # the nesting their name promises (Word's "List Bullet 2" is a second-level bullet); lists

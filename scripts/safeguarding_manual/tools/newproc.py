@@ -23,10 +23,10 @@ from typing import Any, Sequence
 
 import yaml
 
-from . import data, frontmatter, safety, schema
-from .findings import ContentError, did_you_mean
-from .loader import FILE_NAME, build_procedure, load_manual
-from .model import Manual, Section, images_folder, merged_defaults
+from ..content import data, frontmatter, safety, schema
+from ..content.findings import ContentError, did_you_mean
+from ..content.loader import FILE_NAME, build_procedure, load_manual
+from ..content.model import Manual, Section, images_folder, merged_defaults
 
 PREVIEW_COMMAND = "MANUAL_PREVIEW=1 .venv/bin/mkdocs serve"
 PREVIEW_BASE = "http://127.0.0.1:8000"
@@ -165,7 +165,7 @@ def _settings(root: Path) -> tuple[str, tuple[str, ...]]:
     """The procedures folder and agency list from mkdocs.yml, if there is one."""
     if not (root / "mkdocs.yml").is_file():
         return "procedures", schema.DEFAULT_AGENCIES
-    from .content import Settings  # imported here: the model's heavier half is not always needed
+    from ..content.corpus import Settings
     try:
         settings = Settings.from_mkdocs_yml(root)
     except (yaml.YAMLError, OSError, AttributeError, TypeError) as exc:

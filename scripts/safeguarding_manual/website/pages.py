@@ -23,14 +23,14 @@ from xml.etree import ElementTree as ET
 
 import jinja2
 
-from . import data, markup, schema
-from .content import Content, manual_dir
-from .loader import DEFAULTABLE
-from .markup import Inline, code, join, link, paragraphs, rich, strong, text
+from ..content import data, markup, schema
+from ..content.corpus import Content, manual_dir
+from ..content.loader import DEFAULTABLE
+from ..content.markup import Inline, code, join, link, paragraphs, rich, strong, text
 from .search import Topics
-from .model import Procedure, Reviewable
-from .references import prose_lines
-from .reviews import ReviewStatus, record as review_record, urgency
+from ..content.model import Procedure, Reviewable
+from ..content.references import prose_lines
+from ..content.reviews import ReviewStatus, record as review_record, urgency
 
 
 def longdate(value: dt.date | None) -> str:
@@ -43,7 +43,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides and (overrides / "manual").is_dir():
         loaders.append(jinja2.FileSystemLoader(str(overrides / "manual")))
-    loaders.append(jinja2.PackageLoader("safeguarding_manual", "templates"))
+    loaders.append(jinja2.PackageLoader("safeguarding_manual.website", "templates"))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters.update(longdate=longdate, slug=data.slug)

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import content as content_mod, siteconfig
-from . import csp, editor
+from ..content import corpus as content_mod, siteconfig
+from ..website import csp, editor
 
 LOCK_FILE = ".cache/publish.lock"
 REQUIRED_PAGES = ("index.html", "404.html", "pagefind/pagefind.js", "pagefind/wf-search.json")
@@ -103,7 +103,7 @@ def incomplete(new: Path) -> list[str]:
 def make_pdfs(root: Path, new: Path, content: content_mod.Content) -> str:
     """The whole manual and each procedure as PDF, into the new site (pdf.py); the pages built
     with MANUAL_PDF=1 link to them. A one-paragraph reason if they could not be made."""
-    from . import pdf
+    from ..website import pdf
     try:
         result = pdf.make_for_project(root, new, content)
     except pdf.PdfError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
-from .schema import DEFAULT_AGENCIES
+from ..content.schema import DEFAULT_AGENCIES
 
 
 class ManualConfig(Config):

@@ -16,7 +16,7 @@ import yaml
 
 from . import charts, data, frontmatter, references, safety, schema, siteconfig
 from .findings import ContentError, Finding, did_you_mean
-from .search import occurs
+from ..website.search import occurs
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
 from .references import Contact, Site, Target

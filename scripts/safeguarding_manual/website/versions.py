@@ -22,10 +22,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import frontmatter
-from .findings import ContentError
-from .references import XREF_ONLY  # the references editors write: [[id]], [[id#heading|words]]
-from .schema import PUBLISHED
+from ..content import frontmatter
+from ..content.findings import ContentError
+from ..content.references import XREF_ONLY
+from ..content.schema import PUBLISHED
 
 SAFE_VERSION = re.compile(r"[^a-z0-9.]+")
 

@@ -37,11 +37,11 @@ from typing import Any, Iterable
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import schema
-from .model import Manual, Section
+from ..content import schema
+from ..content.model import Manual, Section
 
 HERE = Path(__file__).resolve().parent
-NPM_DIR = HERE.parent / "editor"  # scripts/editor: package.json, package-lock.json
+NPM_DIR = HERE.parents[1] / "editor"  # scripts/editor: package.json, package-lock.json
 DIST = NPM_DIR / "node_modules" / "decap-cms" / "dist"
 LOCAL_PORT = 8081  # decap-server's own default; MANUAL_EDITOR_PORT changes it
 GITHUB_API = "https://api.github.com"

@@ -29,7 +29,7 @@ from typing import Iterable
 
 import markupsafe
 
-from .model import Procedure
+from ..content.model import Procedure
 
 BUNDLE = "pagefind"  # folder in the site
 DATA_FILE = "wf-search.json"  # page names and the list of thesaurus parts, fetched on a search
@@ -124,7 +124,7 @@ class Topics:
             if indexed(sp, page.meta):
                 self.named.setdefault(sp, (page.title, []))
         self.named.setdefault("glossary.md", ("Glossary and acronyms", []))
-        from .content import GENERATED  # the generated lists: found by their titles
+        from ..content.corpus import GENERATED
         for sp in LIGHT + ("threshold/matrix.md",):
             if sp in GENERATED and (th or not sp.startswith("threshold/")):
                 self.named.setdefault(sp, (GENERATED[sp], []))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .content import Content, manual_dir
-from .model import Procedure
+from ..content.corpus import Content, manual_dir
+from ..content.model import Procedure
 from .pages import Renderer
 
 

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import content as content_mod
-from .findings import Finding
-from .reviews import DEFAULT_DUE_WITHIN, record as review_record, urgency
+from ..content import corpus as content_mod
+from ..content.findings import Finding
+from ..content.reviews import DEFAULT_DUE_WITHIN, record as review_record, urgency
 
 
 class _Parser(argparse.ArgumentParser):
