@@ -159,3 +159,18 @@ def test_inline_patterns_a_page_cannot_use_are_left_out_without_changing_its_htm
     text = "Only text.\n\n<div markdown=\"1\">*em* `code` [x](y)</div>"
     assert md.convert(text) == markdown.Markdown(extensions=[*exts, "md_in_html"]).convert(text)
     assert len(md.inlinePatterns) == len(markdown.Markdown(extensions=[*exts, "md_in_html"]).inlinePatterns)
+
+
+def test_the_previous_build_is_cleared_as_mkdocs_clears_it(project, tmp_path):
+    """The old files are moved aside and deleted beside the build (plugin._OldSite): at the end
+    the folder holds this build's files and hidden entries only, as after MkDocs' own clean."""
+    site = tmp_path / "site"
+    (site / "old-page").mkdir(parents=True)
+    (site / "old-page/index.html").write_text("stale", encoding="utf-8")
+    (site / "stale.txt").write_text("stale", encoding="utf-8")
+    (site / ".keep").write_text("hidden entries stay", encoding="utf-8")
+    build(project, site, True)
+    names = {p.name for p in site.iterdir()}
+    assert "old-page" not in names and "stale.txt" not in names and ".keep" in names
+    assert not [n for n in names if n.startswith(".wf-previous-build")]
+    assert (site / "index.html").is_file()

@@ -15,8 +15,7 @@ from typing import Any, Iterable
 import yaml
 
 from . import charts, data, frontmatter, references, safety, schema, siteconfig
-from .findings import ContentError, Finding, did_you_mean
-from ..website.search import occurs
+from .findings import ContentError, Finding, did_you_mean, occurs
 from .loader import load_manual
 from .model import Manual, Procedure, Reviewable
 from .references import Contact, Site, Target

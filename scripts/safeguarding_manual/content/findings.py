@@ -51,3 +51,19 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
         return f" — did you mean `{lowered[word.lower()]}`?"
     match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" — did you mean `{match[0]}`?" if match else ""
+
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def occurs(text: str, key: str, end: bool = True) -> bool:
+    """`key` in `text` where it is not preceded (and, with `end`, not followed) by a-z or 0-9:
+    what re.search(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])", text) finds, without
+    compiling a pattern for every word."""
+    i = text.find(key)
+    while i != -1:
+        j = i + len(key)
+        if (i == 0 or text[i - 1] not in _ALNUM) and (not end or j == len(text) or text[j] not in _ALNUM):
+            return True
+        i = text.find(key, i + 1)
+    return False

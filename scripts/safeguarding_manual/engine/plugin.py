@@ -8,6 +8,8 @@ import html
 import logging
 import os
 import re
+import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,47 @@ def _drop_from_sitemap(site: Path, marker: str) -> None:
             gz.write(kept.encode("utf-8"))
 
 
+class _OldSite:
+    """The previous build's files, moved aside in one step and deleted beside the build.
+
+    MkDocs empties the site folder before a full build (every entry but hidden ones), which on
+    a large site with its search index is thousands of files to delete before anything else
+    can start. Just before that (on_pre_build) they are moved into a hidden folder inside the
+    site folder — renames, instant — which MkDocs leaves alone, and a thread deletes it while
+    the build goes on; the build waits for it before anything reads the site folder back
+    (on_post_build). What MkDocs finds to delete, and what the site holds at the end, are the
+    same as without this."""
+
+    PREFIX = ".wf-previous-build"
+
+    def __init__(self) -> None:
+        self.thread = None
+
+    def sweep(self, site_dir: Path) -> None:
+        self.wait()
+        if not site_dir.is_dir():
+            return
+        old = [site_dir / e for e in os.listdir(site_dir) if e.startswith(self.PREFIX)]  # an interrupted build's
+        try:
+            trash = site_dir / f"{self.PREFIX}-{os.getpid()}-{len(old)}"
+            trash.mkdir()
+            old.append(trash)
+            for entry in os.listdir(site_dir):
+                if not entry.startswith("."):
+                    os.rename(site_dir / entry, trash / entry)
+        except OSError:
+            pass  # whatever is left, MkDocs deletes itself
+        if old:
+            self.thread = threading.Thread(target=lambda: [shutil.rmtree(d, ignore_errors=True) for d in old],
+                                           name="old-site", daemon=True)
+            self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+
 def title_text(value: str) -> str:
     """A title for the theme, which prints titles as HTML in text and escapes them again in
     attributes: `<` and `>` are escaped, and `&` where it could start a character reference
@@ -118,6 +161,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.prerender = Prerender({"check": csp.problems, "words": search.page_words})
         self.prebuilt = Prebuilt(csp.problems)  # and templates rendered there (prebuilt.py)
         self.nav: Navigation | None = None
+        self.old_site = _OldSite()
         self.embeds: dict[str, list[str]] = {}
         self.generated: set[str] = set()
         self.partials = None  # the theme's templates for notices in page content (see _partial)
@@ -620,6 +664,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         # own pages, in under a second (restart the preview to refresh search).
         kept = self.dirty and (Path(config.site_dir) / search.BUNDLE / "pagefind.js").is_file()
         self.indexing = bool(self.config.enabled and self.config.search and not kept)
+        if self.config.enabled and not self.dirty and not self.serving:
+            self.old_site.sweep(Path(config.site_dir))  # MkDocs empties the folder next
 
     def on_post_template(self, output: str, *, template_name: str, config) -> str:
         """Static templates (404.html) carry the same policy as every page."""
@@ -651,6 +697,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.vocabulary.pages.update(done.get("words", {}))
 
     def on_post_build(self, *, config) -> None:
+        self.old_site.wait()  # the previous build's files are gone before anything reads the folder
         self.prebuilt.close()
         if self.config.enabled:
             _drop_from_sitemap(Path(config.site_dir), "/versions/")
@@ -701,3 +748,4 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def on_build_error(self, *, error) -> None:
         self.prerender.close()
         self.prebuilt.close()
+        self.old_site.wait()

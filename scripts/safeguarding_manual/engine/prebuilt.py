@@ -27,6 +27,8 @@ import jinja2
 import markupsafe
 from mkdocs.commands.build import get_context
 
+from .prerender import Logged
+
 log = logging.getLogger("mkdocs.plugins.manual")
 MIN_PAGES = 120  # below this the fork costs more than it saves
 STUB = "wf-prebuilt.html"
@@ -35,24 +37,9 @@ STUB_SOURCE = ("{% if wf_prebuilt is defined %}{{ wf_prebuilt }}"
                "{% else %}{% include page.meta.wf_template %}{% endif %}")
 
 
-class _Logged(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 def _helper(jobs: list[str], out, reached, config, nav, doc_files, env, files,
             check: Callable[[str], Any]) -> None:
-    logged = _Logged()
-    root = logging.getLogger()
-    root.handlers[:] = [logged]
-    for name in list(logging.root.manager.loggerDict):
-        lg = logging.getLogger(name)
-        lg.handlers[:] = []
-        lg.propagate = True
+    logged = Logged.install()
     gc.freeze()  # the inherited objects are never garbage: do not scan them
     for index in range(len(jobs) - 1, -1, -1):  # from the end: MkDocs works from the start
         if index <= reached.value:

@@ -16,9 +16,10 @@ tree-processors (anchors, title, checking and rewriting links) and the serialize
 the build on that tree, so warnings, link and anchor validation and the HTML are exactly those of
 an ordinary build.
 
-A tree is used only when everything matches: the text MkDocs converts is byte for byte the text
-the helper parsed, and this page's Markdown runs, before and after the hand-over point, the same
-processors as the helper's did. Otherwise — or when the helper is behind, failed, or cannot be
+A tree is used only when everything matches: nothing was logged while the helper prepared and
+parsed the page (so every warning is raised in the build), the text MkDocs converts is byte for
+byte the text the helper parsed, and this page's Markdown runs, before and after the hand-over
+point, the same processors as the helper's did. Otherwise — or when the helper is behind, failed, or cannot be
 started (no fork, one CPU, `mkdocs serve`) — the page is simply converted as usual.
 """
 
@@ -61,6 +62,29 @@ def _kinds(items) -> list[str]:
     return [f"{type(i).__module__}.{type(i).__qualname__}" for i in items]
 
 
+class Logged(logging.Handler):
+    """In a helper process: counts what would have been reported (warnings and worse), which
+    is then not shown there; a page during which anything was is left for MkDocs to do itself,
+    so that every warning reaches the build (and `--strict`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+    @classmethod
+    def install(cls) -> "Logged":
+        handler = cls()
+        logging.getLogger().handlers[:] = [handler]
+        for name in list(logging.root.manager.loggerDict):
+            logger = logging.getLogger(name)
+            logger.handlers[:] = []
+            logger.propagate = True
+        return handler
+
+
 class _Prepared:
     """The helper's result for one page."""
 
@@ -90,12 +114,13 @@ class _Capture(Treeprocessor):
 
 def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Callable[[Any], str | None],
             work: dict[str, Callable[[str], Any]], config, files, extension: "PrerenderExtension") -> None:
-    logging.disable(logging.CRITICAL)  # the build reports everything itself, page by page
+    logged = Logged.install()
     gc.freeze()  # the inherited objects are never garbage: do not scan them
     extensions = [e for e in config.markdown_extensions if e is not extension]
     configs = config.mdx_configs or {}
 
     def convert(uri: str) -> None:
+        before = logged.count
         try:
             text = prepare(files.get_file_from_path(uri))
             if text is None:
@@ -104,7 +129,7 @@ def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Cal
             capture = _Capture(md)
             md.treeprocessors.register(capture, "wf_prerender_capture", TREE_PRIORITY)
             md.convert(text)
-            if capture.data is not None:
+            if capture.data is not None and logged.count == before:
                 out.put(("page", uri, _digest(text), capture.data))
         except Exception:  # noqa: BLE001 - that page is converted in the build as usual
             pass
@@ -131,6 +156,7 @@ def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Cal
         os.nice(10)
     except OSError:
         pass
+    logging.disable(logging.CRITICAL)  # the checks report through their results
     results: dict[str, dict[str, Any]] = {kind: {} for kind in work}
     while (task := tasks.get()) is not None:
         kind, key, text = task

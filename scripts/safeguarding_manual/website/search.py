@@ -29,6 +29,7 @@ from typing import Iterable
 
 import markupsafe
 
+from ..content.findings import occurs
 from ..content.model import Procedure
 
 BUNDLE = "pagefind"  # folder in the site
@@ -51,20 +52,6 @@ LIGHT = ("procedures/index.md", "procedures/by-agency.md", "procedures/by-topic.
 NOT_INDEXED_FOLDERS = ("editors/",)
 
 WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]", re.I)
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-def occurs(text: str, key: str, end: bool = True) -> bool:
-    """`key` in `text` where it is not preceded (and, with `end`, not followed) by a-z or 0-9:
-    what re.search(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])", text) finds, without
-    compiling a pattern for every word."""
-    i = text.find(key)
-    while i != -1:
-        j = i + len(key)
-        if (i == 0 or text[i - 1] not in _ALNUM) and (not end or j == len(text) or text[j] not in _ALNUM):
-            return True
-        i = text.find(key, i + 1)
-    return False
 TAG = re.compile(r"<[^>]*>")
 ENTITY = re.compile(r"&[a-z]+;|&#\d+;")
 LONG_WORD = re.compile(r"(?<![a-z'-])[a-z][a-z'-]{2,}[a-z](?![a-z])")  # four letters or more
