@@ -83,3 +83,20 @@ sys.exit(code)
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=REPO)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "MkDocs is blocked" not in run.stderr
+
+
+def test_dependencies_point_one_way():
+    """content uses nothing of the others; website uses only content; engine and tools use both."""
+    allowed = {"content": set(), "website": {"content"}, "engine": {"content", "website"},
+               "tools": {"content", "website"}}
+    wrong = []
+    for role, ok in allowed.items():
+        for path in (PKG / role).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom):
+                    target = (node.module or "").split(".")[0] if node.level == 2 else (
+                        node.module.split(".")[1] if node.level == 0 and (node.module or "").startswith("safeguarding_manual.")
+                        and node.module.count(".") >= 1 else None)
+                    if target and target != role and target not in ok:
+                        wrong.append(f"{path.relative_to(PKG)} imports {target}/")
+    assert wrong == [], wrong
