@@ -162,7 +162,7 @@ def test_inline_patterns_a_page_cannot_use_are_left_out_without_changing_its_htm
 
 
 def test_the_previous_build_is_cleared_as_mkdocs_clears_it(project, tmp_path):
-    """The old files are moved aside and deleted beside the build (plugin._OldSite): at the end
+    """The old files are moved aside and deleted beside the build (sitefiles.OldSite): at the end
     the folder holds this build's files and hidden entries only, as after MkDocs' own clean."""
     site = tmp_path / "site"
     (site / "old-page").mkdir(parents=True)
@@ -174,3 +174,59 @@ def test_the_previous_build_is_cleared_as_mkdocs_clears_it(project, tmp_path):
     assert "old-page" not in names and "stale.txt" not in names and ".keep" in names
     assert not [n for n in names if n.startswith(".wf-previous-build")]
     assert (site / "index.html").is_file()
+
+
+def test_no_built_page_is_left_empty(project, tmp_path):
+    """Page files are made empty beforehand by another process (sitefiles.Outputs); MkDocs
+    fills every one."""
+    site = tmp_path / "site"
+    build(project, site, True)
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 10
+    assert [p for p in pages if p.stat().st_size == 0] == []
+
+
+def test_a_build_that_fails_half_way_leaves_no_empty_page(project, tmp_path, monkeypatch):
+    from safeguarding_manual.engine.plugin import ManualPlugin
+    seen = []
+    post_page = ManualPlugin.on_post_page
+
+    def fail_at_the_fifth(self, output, *, page, config):
+        seen.append(page)
+        if len(seen) == 5:
+            raise RuntimeError("a fault half way through writing the pages")
+        return post_page(self, output, page=page, config=config)
+    monkeypatch.setattr(ManualPlugin, "on_post_page", fail_at_the_fifth)
+    site = tmp_path / "site"
+    with pytest.raises(RuntimeError):
+        build(project, site, True)
+    written = [p for p in site.rglob("*.html")]
+    assert written, "the pages before the fault are written, as MkDocs leaves them"
+    assert [p for p in written if p.stat().st_size == 0] == []
+
+
+def test_files_already_written_are_never_emptied(tmp_path):
+    """The maker opens files to append nothing: a page MkDocs wrote first keeps its text."""
+    from safeguarding_manual.engine import sitefiles
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/index.html").write_text("written by MkDocs", encoding="utf-8")
+    outputs = sitefiles.Outputs()
+    outputs.make([str(tmp_path / "b/c")], [str(tmp_path / "a/index.html"), str(tmp_path / "b/c/index.html")])
+    outputs.wait()
+    assert (tmp_path / "a/index.html").read_text(encoding="utf-8") == "written by MkDocs"
+    assert (tmp_path / "b/c/index.html").read_bytes() == b""
+    outputs.discard()
+    assert not (tmp_path / "b/c/index.html").exists() and (tmp_path / "a/index.html").exists()
+
+
+def test_old_site_is_deleted_by_another_process(tmp_path):
+    from safeguarding_manual.engine import sitefiles
+    site = tmp_path / "site"
+    (site / "x/y").mkdir(parents=True)
+    (site / "x/y/index.html").write_text("old", encoding="utf-8")
+    (site / ".hidden").write_text("kept", encoding="utf-8")
+    old = sitefiles.OldSite()
+    old.sweep(site)
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(sitefiles.PREVIOUS)) == [".hidden"]
+    old.wait()
+    assert sorted(p.name for p in site.iterdir()) == [".hidden"]

@@ -8,8 +8,6 @@ import html
 import logging
 import os
 import re
-import shutil
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from ..content import assets, corpus as content_mod, layout, messages, reference
 from ..website import csp, preview, search
 from ..website import pdf as pdf_files
 from ..website import editor, offline
-from . import menu, trim
+from . import menu, sitefiles, trim
 from ..content.assets import inside
 from .config import ManualConfig
 from ..content.corpus import Content, Settings
@@ -87,47 +85,6 @@ def _drop_from_sitemap(site: Path, marker: str) -> None:
             gz.write(kept.encode("utf-8"))
 
 
-class _OldSite:
-    """The previous build's files, moved aside in one step and deleted beside the build.
-
-    MkDocs empties the site folder before a full build (every entry but hidden ones), which on
-    a large site with its search index is thousands of files to delete before anything else
-    can start. Just before that (on_pre_build) they are moved into a hidden folder inside the
-    site folder — renames, instant — which MkDocs leaves alone, and a thread deletes it while
-    the build goes on; the build waits for it before anything reads the site folder back
-    (on_post_build). What MkDocs finds to delete, and what the site holds at the end, are the
-    same as without this."""
-
-    PREFIX = ".wf-previous-build"
-
-    def __init__(self) -> None:
-        self.thread = None
-
-    def sweep(self, site_dir: Path) -> None:
-        self.wait()
-        if not site_dir.is_dir():
-            return
-        old = [site_dir / e for e in os.listdir(site_dir) if e.startswith(self.PREFIX)]  # an interrupted build's
-        try:
-            trash = site_dir / f"{self.PREFIX}-{os.getpid()}-{len(old)}"
-            trash.mkdir()
-            old.append(trash)
-            for entry in os.listdir(site_dir):
-                if not entry.startswith("."):
-                    os.rename(site_dir / entry, trash / entry)
-        except OSError:
-            pass  # whatever is left, MkDocs deletes itself
-        if old:
-            self.thread = threading.Thread(target=lambda: [shutil.rmtree(d, ignore_errors=True) for d in old],
-                                           name="old-site", daemon=True)
-            self.thread.start()
-
-    def wait(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-
-
 def title_text(value: str) -> str:
     """A title for the theme, which prints titles as HTML in text and escapes them again in
     attributes: `<` and `>` are escaped, and `&` where it could start a character reference
@@ -161,7 +118,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.prerender = Prerender({"check": csp.problems, "words": search.page_words})
         self.prebuilt = Prebuilt(csp.problems)  # and templates rendered there (prebuilt.py)
         self.nav: Navigation | None = None
-        self.old_site = _OldSite()
+        self.old_site = sitefiles.OldSite()  # the previous build's files, deleted beside this one
+        self.outputs = sitefiles.Outputs()  # this build's folders and files, made before MkDocs writes
         self.embeds: dict[str, list[str]] = {}
         self.generated: set[str] = set()
         self.partials = None  # the theme's templates for notices in page content (see _partial)
@@ -473,6 +431,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         # lists first), then checks the finished pages while MkDocs writes them (prerender.py).
         # Without it, all is done here.
         order = [f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_included)]
+        if not self.dirty and not self.serving:
+            self.outputs.make([os.path.dirname(f.abs_dest_path) for f in files if f.inclusion.is_included()],
+                              [f.abs_dest_path for f in files.documentation_pages(inclusion=InclusionLevel.is_included)])
         self.prerender.start(config, files, order, lambda file: self._prepare(file, config),
                              fork=self.config.parallel and not self.serving and not self.dirty,
                              first=tuple(self.generated_paths))  # the long lists, met last
@@ -698,6 +659,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
 
     def on_post_build(self, *, config) -> None:
         self.old_site.wait()  # the previous build's files are gone before anything reads the folder
+        self.outputs.wait()
         self.prebuilt.close()
         if self.config.enabled:
             _drop_from_sitemap(Path(config.site_dir), "/versions/")
@@ -749,3 +711,4 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.prerender.close()
         self.prebuilt.close()
         self.old_site.wait()
+        self.outputs.discard()  # no empty page files left behind
