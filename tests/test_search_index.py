@@ -202,3 +202,73 @@ def test_a_failed_indexing_keeps_the_last_good_index(tmp_path, monkeypatch):
     assert "search index could not be built" in str(exc.value) and "Traceback" not in str(exc.value)
     assert (site / "pagefind" / "pagefind.js").read_text(encoding="utf-8") == "// last good"
     assert not (site / ".pagefind-new").exists()
+
+
+# --- what the indexer reads: the indexed parts of the pages, not the whole site ------------
+
+def _pagefind_files(bundle: Path) -> dict[str, bytes]:
+    """Pagefind's output by name, less what it names differently each run (its filter files and
+    the manifest naming them) and the files the build adds beside it."""
+    def varies(rel: str) -> bool:
+        return rel.startswith("filter/") or rel.endswith(".pf_meta") or rel == "pagefind-entry.json" \
+            or rel.startswith(("wf-", search.SHARD_PREFIX)) or rel in search.UNUSED
+    return {rel: p.read_bytes() for p in bundle.rglob("*") if p.is_file()
+            for rel in [p.relative_to(bundle).as_posix()] if not varies(rel)}
+
+
+def test_the_index_from_the_pages_indexed_parts_is_the_index_of_the_whole_site(real_site, tmp_path):
+    """The build hands Pagefind only what it reads of each page (search.Feed); Pagefind run over
+    the whole built site gives the same index, fragment for fragment."""
+    import asyncio
+    whole = tmp_path / "whole"
+    count = asyncio.run(search._index(real_site, whole))
+    assert count > 50
+    built, fresh = _pagefind_files(real_site / "pagefind"), _pagefind_files(whole)
+    assert sorted(built) == sorted(fresh)
+    assert [name for name in built if built[name] != fresh[name]] == []
+    assert len(list((whole / "filter").glob("*"))) == len(list((real_site / "pagefind" / "filter").glob("*")))
+
+
+def test_the_feed_gives_pagefind_what_it_reads_and_no_more(real_site):
+    page = (real_site / "procedures" / "core" / "early-help" / "index.html").read_text(encoding="utf-8")
+    source = search.index_source(page)
+    assert source is not None and len(source) < len(page) / 2
+    assert source.count(search.BODY_MARK) == 1 and search.DATA_MARK in source
+    assert "<title>" in source and '<html lang="en-GB"' in source
+    assert "md-nav" not in source and "md-header" not in source  # the theme's frame is left out
+    # a page that is not indexed gives nothing; a page where the markers are not as written
+    # by wrap() gives the whole page (always right, only slower)
+    assert search.index_source((real_site / "topics" / "index.html").read_text(encoding="utf-8")) is None
+    odd = page.replace("</footer>", f'{search.DATA_MARK}<span>x</span></div></footer>')
+    assert search.index_source(odd) == odd
+    outside = page.replace("<footer", '<footer data-pagefind-meta="x"', 1)
+    assert search.index_source(outside) == outside
+
+
+def test_a_page_whose_heading_is_outside_its_indexed_part_keeps_it():
+    page = ('<html lang="en"><head><title>Annual report - Site</title></head><body><h1>Annual report</h1>'
+            + search.wrap("<p>Text</p>", search.Entry("Publications")) + "</body></html>")
+    source = search.index_source(page)
+    assert source.index("<h1>Annual report</h1>") < source.index(search.BODY_MARK)
+    assert "<title>Annual report - Site</title>" in source
+
+
+@pytest.mark.parametrize("path", ["../escape.html", "/abs/index.html", "a/../../b.html", "", "a\\b.html"])
+def test_the_feed_writes_only_inside_its_folder(tmp_path, path):
+    import io
+    from safeguarding_manual.website import indexfeed
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    stream = io.BytesIO(indexfeed.record(path, "<p>x</p>") + indexfeed.record("ok/index.html", "<p>y</p>"))
+    assert indexfeed.write(str(folder), stream) == 1
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html")] == ["feed/ok/index.html"]
+
+
+def test_a_failed_feed_falls_back_to_indexing_the_site(tmp_path):
+    feed = search.Feed()
+    feed.add("a/index.html", '<html lang="en"><body>' + search.wrap("<h1>A</h1>", search.Entry("Procedures")) + "</body></html>")
+    feed.process.kill()
+    feed.process.wait()
+    feed.add("b/index.html", '<html lang="en"><body>' + search.wrap("<h1>B</h1>", search.Entry("Procedures")) + "</body></html>")
+    assert feed.finish() is None  # the caller then indexes the site folder
+    feed.discard()

@@ -126,6 +126,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.vocabulary = search.Vocabulary()  # kept across preview rebuilds (words per page)
         self.list_pages: set[str] = set()
         self.indexing = False
+        self.feed: search.Feed | None = None
         self.history = versions_mod.History(available=False)
 
     def on_startup(self, *, command, dirty: bool) -> None:
@@ -618,13 +619,21 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         else:
             self.prerender.submit("check", page.file.src_uri, output)
         self.prebuilt.after(page, self.files)  # the next page, if the helper has rendered it
-        return csp.apply(output)
+        output = csp.apply(output)
+        if self.feed is not None:
+            self.feed.add(page.file.dest_uri, output)
+        return output
 
     def on_pre_build(self, *, config) -> None:
         # `serve --dirty` keeps the search index of its first build: a save rebuilds only its
         # own pages, in under a second (restart the preview to refresh search).
         kept = self.dirty and (Path(config.site_dir) / search.BUNDLE / "pagefind.js").is_file()
         self.indexing = bool(self.config.enabled and self.config.search and not kept)
+        if self.feed is not None:
+            self.feed.discard()
+        # What Pagefind reads of each finished page is handed on as the page is written
+        # (search.Feed), so that the indexer parses a third of the bytes.
+        self.feed = search.Feed() if self.indexing else None
         if self.config.enabled and not self.dirty and not self.serving:
             self.old_site.sweep(Path(config.site_dir))  # MkDocs empties the folder next
 
@@ -663,11 +672,16 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.prebuilt.close()
         if self.config.enabled:
             _drop_from_sitemap(Path(config.site_dir), "/versions/")
-        self._editor(config)
-        # Every HTML file is now written: Pagefind indexes them in a process of its own while
-        # the finished pages are checked and the offline manifest and search data are made here.
-        indexing = search.start_index(Path(config.site_dir)) if self.indexing and self.content is not None else None
+        # Every page is now written: Pagefind indexes them (what the feed gave it) in a process
+        # of its own while the editor is written, the finished pages are checked and the
+        # offline manifest and search data are made here. (The editor's page is not a page of
+        # the site and carries nothing Pagefind indexes.)
+        feed, self.feed = self.feed, None
+        indexing = search.start_index(Path(config.site_dir), feed) if self.indexing and self.content is not None else None
+        if indexing is None and feed is not None:
+            feed.discard()
         try:
+            self._editor(config)
             self._finish_pages()
             self._offline_manifest(config)
             data = search.client_data(self.content.thesaurus, self.vocabulary) if indexing else {}
@@ -712,3 +726,6 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.prebuilt.close()
         self.old_site.wait()
         self.outputs.discard()  # no empty page files left behind
+        if self.feed is not None:
+            self.feed.discard()
+            self.feed = None

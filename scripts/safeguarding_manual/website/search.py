@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import queue
 import re
 import shutil
 import sys
@@ -31,6 +32,7 @@ import markupsafe
 
 from ..content.findings import occurs
 from ..content.model import Procedure
+from .indexfeed import record
 
 BUNDLE = "pagefind"  # folder in the site
 DATA_FILE = "wf-search.json"  # page names and the list of thesaurus parts, fetched on a search
@@ -289,10 +291,10 @@ def _command() -> list[str]:
         return [sys.executable, "-m", "pagefind"]
 
 
-async def _index(site_dir: Path, out_dir: Path) -> int:
-    """Run Pagefind over the site folder, as `pagefind --site` (the indexer is a program of its
+async def _index(source_dir: Path, out_dir: Path) -> int:
+    """Run Pagefind over a folder of pages, as `pagefind --site` (the indexer is a program of its
     own: it works on another CPU core while the build finishes). Returns the pages indexed."""
-    args = ["--site", str(site_dir), "--output-path", str(out_dir), "--force-language", "en"]
+    args = ["--site", str(source_dir), "--output-path", str(out_dir), "--force-language", "en"]
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]
     process = await asyncio.create_subprocess_exec(*_command(), *args, stdin=asyncio.subprocess.DEVNULL,
@@ -331,19 +333,24 @@ class Indexing:
     event loop (the build may itself run where an event loop is already going: a test process
     that drives a browser, where asyncio.run() refuses to start), while the build goes on."""
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, feed: "Feed | None" = None) -> None:
         self.site_dir = Path(site_dir)
         self.tmp = self.site_dir / f".{BUNDLE}-new"
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.result: dict = {}
+        self.feed = feed
         self.thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         try:
-            self.result["value"] = asyncio.run(_index(self.site_dir, self.tmp))
+            source = self.feed.finish() if self.feed is not None else None
+            self.result["value"] = asyncio.run(_index(source or self.site_dir, self.tmp))
         except BaseException as exc:  # handed back to the caller in finish()
             self.result["error"] = exc
+        finally:
+            if self.feed is not None:
+                self.feed.discard()
 
     def finish(self, data: dict) -> int:
         """Wait for the index, then put it in place (replacing what was there) with the data
@@ -380,9 +387,125 @@ def _write_json(path: Path, value) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def start_index(site_dir: Path) -> Indexing:
-    """Start indexing the built site (every page written); `finish()` completes it."""
-    return Indexing(site_dir)
+def start_index(site_dir: Path, feed: "Feed | None" = None) -> Indexing:
+    """Start indexing the built site (every page written): the pages `feed` was given, or, with
+    none (or when the feed failed), the site folder itself. `finish()` completes it."""
+    return Indexing(site_dir, feed)
+
+
+BODY_MARK = "<div data-pagefind-body"
+DATA_MARK = '<div class="wf-index-data" hidden>'
+_H1 = re.compile(r"<h1[\s>]", re.I)
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
+_TITLE = re.compile(r"<title>[^<]*</title>", re.I)
+
+
+def index_source(page: str) -> str | None:
+    """What Pagefind reads of a finished page, as a small page of its own: the `<html>` tag (its
+    language), the `<title>`, the page's first `<h1>` (Pagefind's title when the indexed part has
+    none before it) and the indexed part — `wrap()`'s body and the metadata block after it.
+    None for a page that is not indexed; the whole page whenever anything Pagefind reads might
+    lie elsewhere (a marker not found exactly once, a `data-pagefind-` attribute outside)."""
+    start = page.find(BODY_MARK)
+    if start < 0:
+        return None
+    data = page.find(DATA_MARK, start)
+    end = page.find("</div>", data) if data >= 0 else -1
+    if end < 0 or page.count(BODY_MARK) != 1 or page.count(DATA_MARK) != 1:
+        return page
+    end += len("</div>")
+    outside = page[:start] + page[end:]
+    if "data-pagefind-" in outside:
+        return page
+    html_tag, title, h1 = _HTML_TAG.search(page), _TITLE.search(page[:start]), _H1.search(page)
+    if html_tag is None:
+        return page
+    before = after = ""
+    if h1 is not None and not start <= h1.start() < end:
+        close = page.find("</h1>", h1.start())
+        if close < 0 or start <= close < end or (h1.start() < start < close):
+            return page
+        heading = page[h1.start():close + len("</h1>")]
+        before, after = (heading, "") if h1.start() < start else ("", heading)
+    return (f'<!DOCTYPE html>\n{html_tag.group(0)}<head><meta charset="utf-8">{title.group(0) if title else ""}'
+            f"</head><body>{before}{page[start:end]}{after}</body></html>\n")
+
+
+class Feed:
+    """The indexed parts of the finished pages (index_source), handed one by one to a program
+    that writes them into a folder of their own (indexfeed.py), for Pagefind to read instead of
+    the site. Whatever goes wrong here, the site folder is indexed instead (finish() is None)."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import tempfile
+        self.folder: str | None = None
+        self.process = None
+        self.failed = False
+        self.count = 0
+        try:
+            self.folder = tempfile.mkdtemp(prefix="wf-index-")
+            self.process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("indexfeed.py")), self.folder],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except OSError:
+            self.failed = True
+            return
+        # A thread hands the pages to the pipe, so the build never waits for the writer; it
+        # holds the interpreter lock only to take the next page from the queue.
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.sender = threading.Thread(target=self._send, name="index-feed", daemon=True)
+        self.sender.start()
+
+    def _send(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if not self.failed:
+                try:
+                    self.process.stdin.write(item)
+                except (OSError, ValueError):
+                    self.failed = True
+
+    def add(self, dest_path: str, page: str) -> None:
+        """A finished page, as it is written to `dest_path` (relative to the site folder)."""
+        if self.failed or self.process is None:
+            return
+        source = index_source(page)
+        if source is not None:
+            self.queue.put(record(dest_path.replace("\\", "/"), source))
+            self.count += 1
+
+    def finish(self) -> str | None:
+        """Every page is in: the folder for Pagefind, or None if the feed failed."""
+        if self.process is None:
+            return None
+        self.queue.put(None)
+        self.sender.join()
+        try:
+            self.process.stdin.close()
+        except OSError:
+            self.failed = True
+        self.process.wait()
+        if self.process.returncode != 0:
+            self.failed = True
+        self.process.stderr.close()
+        return None if self.failed else self.folder
+
+    def discard(self) -> None:
+        """Remove the folder (by a process of its own: the build does not wait for it)."""
+        import subprocess
+        if self.process is not None and self.process.poll() is None:
+            self.failed = True
+            self.process.kill()
+            self.process.wait()
+            self.queue.put(None)
+        if self.folder:
+            try:
+                subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+                                  self.folder], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            except OSError:
+                shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def build_index(site_dir: Path, data: dict) -> int:
