@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Builds keep parsed pages and compiled templates in the user's cache folder: the tests keep
+# theirs apart (every build of every test project, and nothing left in the real one).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="wf-test-cache-")
 
 from helpers import FIXTURES, REPO, build
 

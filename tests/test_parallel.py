@@ -103,10 +103,10 @@ def test_a_page_changed_after_the_helper_read_it_is_converted_from_its_new_text(
     page = many / "procedures/core/extra-3.md"
     read = prerender.Prerender.page_ready
 
-    def changed(self, src_uri):  # MkDocs reaches its first page: the helper has read them all
+    def changed(self, src_uri, *rest):  # MkDocs reaches its first page: the helper has read them all
         if "Changed after the helper" not in page.read_text():
             page.write_text(page.read_text() + "\nChanged after the helper read it.\n")
-        read(self, src_uri)
+        read(self, src_uri, *rest)
     monkeypatch.setattr(prerender.Prerender, "page_ready", changed)
     build(many, tmp_path / "site", True)
     html = (tmp_path / "site/procedures/core/extra-3/index.html").read_text(encoding="utf-8")

@@ -24,6 +24,10 @@ class ManualConfig(Config):
     # Use a second CPU core in full builds: a helper process parses pages' Markdown ahead of
     # MkDocs and checks the finished pages (prerender.py). The site is the same either way.
     parallel = c.Type(bool, default=True)
+    # Keep parsed pages between builds, in the user's cache folder (treecache.py): a page
+    # whose text and Markdown settings have not changed is not parsed again. The site is the
+    # same either way. Also switched off by the environment variable MANUAL_CACHE=0.
+    cache = c.Type(bool, default=True)
     # Earlier versions of procedures from git history (versions.py); never in `serve --dirty`.
     versions = c.Type(bool, default=True)
     # Link each procedure page to its PDF and the contents page to the whole-manual PDF

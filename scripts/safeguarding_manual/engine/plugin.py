@@ -25,7 +25,7 @@ from ..content import assets, corpus as content_mod, layout, messages, reference
 from ..website import csp, preview, search
 from ..website import pdf as pdf_files
 from ..website import editor, offline
-from . import menu, sitefiles, trim
+from . import menu, sitefiles, treecache, trim
 from ..content.assets import inside
 from .config import ManualConfig
 from ..content.corpus import Content, Settings
@@ -435,9 +435,12 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if not self.dirty and not self.serving:
             self.outputs.make([os.path.dirname(f.abs_dest_path) for f in files if f.inclusion.is_included()],
                               [f.abs_dest_path for f in files.documentation_pages(inclusion=InclusionLevel.is_included)])
+        cache = None
+        if self.config.cache and os.environ.get("MANUAL_CACHE", "") not in ("0", "false", "no"):
+            cache = treecache.cache_file(self.root)
         self.prerender.start(config, files, order, lambda file: self._prepare(file, config),
                              fork=self.config.parallel and not self.serving and not self.dirty,
-                             first=tuple(self.generated_paths))  # the long lists, met last
+                             first=tuple(self.generated_paths), cache=cache)  # the long lists, met last
         return nav
 
     def _arrange_nav(self, files: Files) -> None:
@@ -472,13 +475,16 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def on_env(self, env, *, config, files):
         self._setup_env(env)
         env.globals["wf_menu"] = menu.MenuCache(config)  # the site menu, once per distinct menu
-        # Compiled templates are kept between builds (a preview rebuild compiles none). The
-        # folder name changes with how templates are compiled (autoescape), so a cache from
-        # before is never reused.
-        cache_dir = self.root / ".cache" / "jinja-autoescape"
+        # Compiled templates are kept between builds (a preview rebuild compiles none), in the
+        # user's cache folder: compiled templates are code, so never read from the project
+        # folder, where a file could arrive with a change to the repository. The folder name
+        # changes with how templates are compiled (autoescape), so a cache from before is
+        # never reused.
+        cache_dir = treecache.user_cache(self.root, "jinja-autoescape")
         try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+            if cache_dir is not None:
+                cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
         except OSError:
             pass
         if self.config.enabled and self.content is not None:
@@ -505,7 +511,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if not self.config.enabled or self.content is None:
             return markdown
         markdown = self._page_markdown(markdown, page, config)
-        self.prerender.page_ready(page.file.src_uri)  # MkDocs converts this page next
+        self.prerender.page_ready(page.file.src_uri, markdown)  # MkDocs converts this page next
         return markdown
 
     def _page_markdown(self, markdown: str, page: Page, config) -> str:
@@ -681,6 +687,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if indexing is None and feed is not None:
             feed.discard()
         try:
+            if not self.dirty:  # a preview rebuild converts only some pages: the cache stays as it is
+                self.prerender.save_cache()
             self._editor(config)
             self._finish_pages()
             self._offline_manifest(config)

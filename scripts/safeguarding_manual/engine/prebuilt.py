@@ -27,7 +27,7 @@ import jinja2
 import markupsafe
 from mkdocs.commands.build import get_context
 
-from .prerender import Logged
+from .prerender import Logged, _cores
 
 log = logging.getLogger("mkdocs.plugins.manual")
 MIN_PAGES = 120  # below this the fork costs more than it saves
@@ -90,7 +90,7 @@ class Prebuilt:
         self.jobs = [f.src_uri for f in doc_files]
         self.index = {uri: i for i, uri in enumerate(self.jobs)}
         self.ready, self.handed, self.used = {}, {}, 0
-        if not fork or len(self.jobs) < MIN_PAGES or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        if not fork or len(self.jobs) < MIN_PAGES or not hasattr(os, "fork") or _cores() < 2:
             return
         try:
             ctx = multiprocessing.get_context("fork")

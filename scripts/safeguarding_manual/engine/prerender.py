@@ -30,9 +30,9 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import pickle
 import queue
 from collections import Counter
+from pathlib import Path
 from typing import Any, Callable
 from xml.etree import ElementTree as etree
 
@@ -40,6 +40,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from . import treecache
 
 log = logging.getLogger("mkdocs.plugins.manual")
 MIN_PAGES = 120  # below this the fork costs more than it saves
@@ -56,6 +58,14 @@ FIRST = 1e9
 
 def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+
+def _cores() -> int:
+    """CPU cores this process may use (not merely those the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _kinds(items) -> list[str]:
@@ -102,18 +112,25 @@ class _Capture(Treeprocessor):
         self.data: bytes | None = None
 
     def run(self, root: etree.Element) -> etree.Element:
-        processors = list(self.md.treeprocessors)
-        at = processors.index(self)
-        self.data = pickle.dumps({
-            "root": root, "stash": vars(self.md.htmlStash),
-            "toc_tokens": getattr(self.md, "toc_tokens", None), "toc": getattr(self.md, "toc", None),
-            "before": _kinds(processors[:at]), "after": _kinds(processors[at + 1:]),
-            "preprocessors": _kinds(self.md.preprocessors)}, protocol=pickle.HIGHEST_PROTOCOL)
+        self.data = _encode(self.md, self, root)
         return etree.Element(self.md.doc_tag)  # nothing more to do with it here
 
 
+def _encode(md: markdown.Markdown, at_processor, root: etree.Element) -> str | None:
+    """The page's state at the hand-over point, as plain data (treecache.py); None if it
+    cannot be carried exactly."""
+    processors = list(md.treeprocessors)
+    at = processors.index(at_processor)
+    try:
+        return treecache.encode(root, vars(md.htmlStash), getattr(md, "toc_tokens", None), getattr(md, "toc", None),
+                                _kinds(processors[:at]), _kinds(processors[at + 1:]), _kinds(md.preprocessors))
+    except (treecache.Unsupported, RecursionError):
+        return None
+
+
 def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Callable[[Any], str | None],
-            work: dict[str, Callable[[str], Any]], config, files, extension: "PrerenderExtension") -> None:
+            work: dict[str, Callable[[str], Any]], config, files, extension: "PrerenderExtension",
+            cache: "treecache.TreeCache | None" = None) -> None:
     logged = Logged.install()
     gc.freeze()  # the inherited objects are never garbage: do not scan them
     extensions = [e for e in config.markdown_extensions if e is not extension]
@@ -123,8 +140,8 @@ def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Cal
         before = logged.count
         try:
             text = prepare(files.get_file_from_path(uri))
-            if text is None:
-                return
+            if text is None or (cache is not None and cache.key(_digest(text)) in cache.entries):
+                return  # the build takes it from the cache
             md = markdown.Markdown(extensions=extensions, extension_configs=configs)
             capture = _Capture(md)
             md.treeprocessors.register(capture, "wf_prerender_capture", TREE_PRIORITY)
@@ -180,6 +197,36 @@ class _Source(Preprocessor):
         return lines
 
 
+class _Start(Preprocessor):
+    """First preprocessor of a page parsed here (no tree to hand over): what was logged before."""
+
+    def __init__(self, md, state: dict) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.state["digest"] = _digest("\n".join(lines))
+        self.state["logged"] = self.state["counter"].count
+        return lines
+
+
+class _Keep(Treeprocessor):
+    """At the hand-over point of a page parsed here: keep its tree for the next build, unless
+    anything was logged while it was parsed (the next build must raise the same warnings)."""
+
+    def __init__(self, md, state: dict) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root: etree.Element) -> None:
+        state = self.state
+        if "digest" in state and state["counter"].count == state["logged"]:
+            data = _encode(self.md, self, root)
+            if data is not None:
+                state["cache"].put(state["digest"], data)
+        return None
+
+
 class _Skip(Preprocessor):
     """Drop the text before the HTML-block stage and the block parser, when the helper's tree
     will stand in for it; the processors after this point then have an empty document."""
@@ -197,7 +244,10 @@ class _Skip(Preprocessor):
         restore = next((p for p in processors if isinstance(p, _Restore)), None)
         if restore is None or not isinstance(pre[0], _Source):
             return lines
-        data = pickle.loads(state["prepared"].data)
+        try:
+            data = treecache.decode(state["prepared"].data)
+        except treecache.Unsupported:
+            return lines
         cut = processors.index(restore)
         before, after = _kinds(processors[:cut]), _kinds(processors[cut + 1:])
         ran = Counter(data["before"])
@@ -213,6 +263,8 @@ class _Skip(Preprocessor):
         if not ok:
             return lines
         restore.data = data
+        if state.get("cache") is not None:
+            state["cache"].put(state["prepared"].digest, state["prepared"].data)  # for the next build
         return []
 
 
@@ -246,9 +298,14 @@ class PrerenderExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         prepared = self.owner.take()
+        cache = self.owner.cache
         if prepared is None:
+            if cache is not None and self.owner.counter is not None:  # parsed here: kept for next time
+                state = {"cache": cache, "counter": self.owner.counter}
+                md.preprocessors.register(_Start(md, state), "wf_prerender_start", FIRST)
+                md.treeprocessors.register(_Keep(md, state), "wf_prerender_keep", TREE_PRIORITY)
             return
-        state = {"prepared": prepared}
+        state = {"prepared": prepared, "cache": cache}
         md.preprocessors.register(_Source(md, state), "wf_prerender_source", FIRST)
         md.preprocessors.register(_Skip(md, state), "wf_prerender_skip", SKIP_PRIORITY)
         md.treeprocessors.register(_Restore(md), "wf_prerender_restore", TREE_PRIORITY)
@@ -275,6 +332,8 @@ class Prerender:
         self.done: dict[str, dict[str, Any]] = {kind: {} for kind in work}
         self.used = 0
         self.frozen = False
+        self.cache: treecache.TreeCache | None = None  # parsed pages of the last build
+        self.counter: Logged | None = None  # warnings logged in the build (see _Keep)
 
     def install(self, config) -> None:
         """Add the extension to this build's Markdown (in on_config)."""
@@ -282,7 +341,7 @@ class Prerender:
             config.markdown_extensions.append(self.extension)
 
     def start(self, config, files, jobs: list[str], prepare: Callable[[Any], str | None],
-              fork: bool = True, first: tuple[str, ...] = ()) -> None:
+              fork: bool = True, first: tuple[str, ...] = (), cache: Path | None = None) -> None:
         """After the nav is built: fork the helper for `jobs` (source paths in MkDocs' build
         order), where `prepare(file)` returns the Markdown MkDocs will convert for that page;
         it does the pages `first` names before the others. Without `fork` (or where it cannot),
@@ -296,7 +355,13 @@ class Prerender:
         self.index = {uri: i for i, uri in enumerate(jobs)}
         self.ready, self.current, self.used, self.submitted = {}, None, 0, []
         self.done = {kind: {} for kind in self.work}
-        if not fork or len(jobs) < MIN_PAGES or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        if cache is not None:
+            self.cache = treecache.TreeCache(cache, treecache.fingerprint(
+                [e for e in config.markdown_extensions if e is not self.extension], config.mdx_configs))
+            self.counter = Logged()
+            for name in ("", "mkdocs"):
+                logging.getLogger(name).addHandler(self.counter)
+        if not fork or len(jobs) < MIN_PAGES or not hasattr(os, "fork") or _cores() < 2:
             return
         try:
             ctx = multiprocessing.get_context("fork")
@@ -305,7 +370,7 @@ class Prerender:
             early = sorted((self.index[uri] for uri in first if uri in self.index), reverse=True)
             self.process = ctx.Process(target=_helper, name="manual-prerender", daemon=True,
                                        args=(jobs, early, self.results, self.tasks, self.reached, prepare, self.work,
-                                             config, files, self.extension))
+                                             config, files, self.extension, self.cache))
             self.process.start()
             self.pages_done = False
         except Exception as exc:  # noqa: BLE001 - no fork here: everything is done in the build
@@ -314,13 +379,20 @@ class Prerender:
 
     # --- pages' Markdown ------------------------------------------------------------------
 
-    def page_ready(self, src_uri: str) -> None:
-        """MkDocs converts this page next (called at the end of on_page_markdown)."""
+    def page_ready(self, src_uri: str, markdown_text: str | None = None) -> None:
+        """MkDocs converts this page (its Markdown `markdown_text`) next (called at the end of
+        on_page_markdown)."""
         self.current = None
-        if self.process is None or src_uri not in self.index:
+        if src_uri not in self.index:
             return
-        self.reached.value = max(self.reached.value, self.index[src_uri])
-        self._drain()
+        if self.process is not None:
+            self.reached.value = max(self.reached.value, self.index[src_uri])
+            self._drain()
+        if src_uri not in self.ready and self.cache is not None and markdown_text is not None:
+            digest = _digest(markdown_text)
+            found = self.cache.get(digest)
+            if found is not None:
+                self.ready[src_uri] = _Prepared(digest, found)
         self.current = src_uri
 
     def _drain(self) -> None:
@@ -399,3 +471,13 @@ class Prerender:
         self.ready = {}
         self.current = None
         self.pages_done = True
+        if self.counter is not None:
+            for name in ("", "mkdocs"):
+                logging.getLogger(name).removeHandler(self.counter)
+            self.counter = None
+
+    def save_cache(self) -> None:
+        """Keep this build's parsed pages for the next (once every page is converted)."""
+        if self.cache is not None:
+            self.cache.save()
+            self.cache = None
