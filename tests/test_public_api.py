@@ -135,6 +135,15 @@ def test_the_fast_preview_redoes_what_changed_by_mkdocs_own_rule(project, tmp_pa
     def config():
         return load_config(str(project / "mkdocs.yml"), site_dir=str(site))
     config().plugins.on_startup(command="serve", dirty=True)  # as `mkdocs serve --dirty` does
+    try:
+        _preview_round(config, site, project, build)
+    finally:
+        # MkDocs keeps a plugin that has on_startup for the whole process (as `serve` does
+        # across rebuilds): later builds in this test process are ordinary builds again.
+        config().plugins.on_startup(command="build", dirty=False)
+
+
+def _preview_round(config, site, project, build):
     build(config(), dirty=True)
     search_page = site / "search/index.html"
     before = search_page.stat().st_mtime_ns

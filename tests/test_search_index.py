@@ -266,9 +266,63 @@ def test_the_feed_writes_only_inside_its_folder(tmp_path, path):
 
 def test_a_failed_feed_falls_back_to_indexing_the_site(tmp_path):
     feed = search.Feed()
-    feed.add("a/index.html", '<html lang="en"><body>' + search.wrap("<h1>A</h1>", search.Entry("Procedures")) + "</body></html>")
+    feed.early("a/index.html", search.wrap("<h1>A</h1>", search.Entry("Procedures")), None)
     feed.process.kill()
     feed.process.wait()
-    feed.add("b/index.html", '<html lang="en"><body>' + search.wrap("<h1>B</h1>", search.Entry("Procedures")) + "</body></html>")
+    feed.early("b/index.html", search.wrap("<h1>B</h1>", search.Entry("Procedures")), None)
     assert feed.finish() is None  # the caller then indexes the site folder
     feed.discard()
+
+
+@pytest.mark.parametrize("change,stale", [
+    (lambda p: p, False),
+    (lambda p: p.replace("Text", "Other text"), True),  # the indexed part differs
+    (lambda p: p.replace("<footer>", '<footer data-pagefind-meta="x">'), True),  # something outside
+    (lambda p: p.replace("<h1>", "<h1 class='a'>", 1), True),  # another heading before
+])
+def test_a_written_page_is_checked_against_what_the_indexer_was_given(change, stale):
+    feed = search.Feed()
+    body = search.wrap("<p>Text</p>", search.Entry("Publications"))
+    feed.early("p/index.html", body, "<h1>Annual report</h1>")
+    page = f'<html lang="en"><body><h1>Annual report</h1>{body}<footer>f</footer></body></html>'
+    feed.written("p/index.html", change(page))
+    assert feed.stale is stale
+    feed.discard()
+
+
+def test_an_indexed_page_not_handed_over_makes_the_feed_stale():
+    feed = search.Feed()
+    feed.written("q/index.html", '<html><body>' + search.wrap("<h1>Q</h1>", search.Entry("Procedures")) + "</body></html>")
+    assert feed.stale
+    feed.discard()
+
+
+def test_the_index_is_made_while_the_templates_are_rendered(project, tmp_path):
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
+    mkdocs_build(config)
+    assert config.plugins["manual"].indexed_from == "pages as converted"
+
+
+def test_a_page_changed_after_the_indexer_read_it_is_indexed_as_written(project, tmp_path):
+    """A hook rewrites finished pages after the plugin handed the indexer their text: the
+    build notices and indexes the site folder, so search finds what the pages say."""
+    import asyncio
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    (project / "hook.py").write_text(
+        "def on_post_page(output, page, config):\n"
+        "    return output.replace('</h1>', '</h1><p>Zebracrossingword appears.</p>', 1)\n", encoding="utf-8")
+    yml = project / "mkdocs.yml"
+    yml.write_text(yml.read_text(encoding="utf-8") + "\nhooks:\n  - hook.py\n", encoding="utf-8")
+    site = tmp_path / "site"
+    config = load_config(str(yml), site_dir=str(site), strict=True)
+    mkdocs_build(config)
+    assert config.plugins["manual"].indexed_from == "site folder"
+    words = " ".join(json.dumps(f) for f in _fragments(site).values())
+    assert "Zebracrossingword" in words
+    fresh = tmp_path / "fresh"
+    asyncio.run(search._index(site, fresh))
+    built, again = _pagefind_files(site / "pagefind"), _pagefind_files(fresh)
+    assert built == again

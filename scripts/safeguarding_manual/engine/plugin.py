@@ -127,6 +127,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.list_pages: set[str] = set()
         self.indexing = False
         self.feed: search.Feed | None = None
+        self.early_index: search.Indexing | None = None  # Pagefind, started once pages are converted
+        self.indexed_from = ""  # what the last build's index was made from (for the tests)
+        self.procedure_contexts: dict[str, dict[str, Any]] = {}  # by source path (on_page_content)
+        self.bodies: dict[str, tuple[str, str]] = {}  # procedure text -> its body with the panel
         self.history = versions_mod.History(available=False)
 
     def on_startup(self, *, command, dirty: bool) -> None:
@@ -491,6 +495,10 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             Prebuilt.install(env)
             self.prebuilt.start(config, self.nav, files, env,
                                 fork=self.config.parallel and not self.serving and not self.dirty)
+            if self.feed is not None and self.feed.complete():
+                # Every page is converted and the indexer has what it reads of each: it works
+                # on another core while the templates are rendered (checked in on_post_build).
+                self.early_index = search.start_index(Path(config.site_dir), self.feed)
         return env
 
     @staticmethod
@@ -563,16 +571,37 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         if "wf_prebuilt" in context:
             return context  # rendered in the helper process, with this very context
         if page.meta.get("template") == "procedure.html":
-            procedure = self.by_path.get(page.file.src_uri)
-            earlier = self.history.earlier(procedure.id) if procedure is not None else []
-            if earlier:
-                context["wf_versions"] = {"count": len(earlier), "url": self._site_url(
-                    Renderer.versions_dir(procedure) + "index.md")}
-            if procedure is not None:
-                context["procedure"] = procedure_view(procedure, self.content, self.renderer,
-                                                      lambda sp: self._site_url(sp),
-                                                      pdf_files.procedure_path(procedure.id) if self.pdf else "")
+            src = page.file.src_uri
+            context.update(self.procedure_contexts.get(src) or self._procedure_context(page))
+            body = self.bodies.get(src)
+            if body is not None and body[0] == page.content:  # the text the body was made from
+                context["wf_body"] = markupsafe.Markup(body[1])
         return context
+
+    def _procedure_context(self, page: Page) -> dict[str, Any]:
+        """What procedure.html (and partials/procedure-body.html) show besides the text."""
+        procedure = self.by_path.get(page.file.src_uri)
+        if procedure is None:
+            return {}
+        context: dict[str, Any] = {}
+        earlier = self.history.earlier(procedure.id)
+        if earlier:
+            context["wf_versions"] = {"count": len(earlier), "url": self._site_url(
+                Renderer.versions_dir(procedure) + "index.md")}
+        context["procedure"] = procedure_view(procedure, self.content, self.renderer,
+                                              lambda sp: self._site_url(sp),
+                                              pdf_files.procedure_path(procedure.id) if self.pdf else "")
+        return context
+
+    def _procedure_body(self, page: Page, out: str, config) -> str:
+        """partials/procedure-body.html for this page, as its template would render it: made here,
+        as the page is converted, so the search indexer can read it before the templates run."""
+        context = self.procedure_contexts[page.file.src_uri] = self._procedure_context(page)
+        body = self.partials.get_template("partials/procedure-body.html").render(
+            content=out, p=context.get("procedure"), wf_versions=context.get("wf_versions"),
+            page=page, base_url=get_relative_url(".", page.url), config=config)
+        self.bodies[page.file.src_uri] = (out, body)
+        return body
 
     def _site_url(self, site_path: str) -> str:
         f = self.files.get_file_from_path(site_path) if self.files else None
@@ -602,6 +631,19 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                                      light=site_path in self.list_pages)
             out = search.wrap(search.ignore_notices(out), entry)
             self.prerender.submit("words", site_path, out)  # the words for "did you mean"
+            if self.feed is not None:
+                # What the indexer reads of this page, as its template will print it (checked
+                # against the page written, in on_post_page).
+                if page.meta.get("template") == "procedure.html" and site_path in self.by_path:
+                    try:
+                        body, heading = self._procedure_body(page, out, config), None
+                    except jinja2.TemplateNotFound:  # a theme without the partial: indexed from the site
+                        body, heading = "", None
+                else:
+                    body = out
+                    # the theme's own heading, where the text has none (Material's content.html)
+                    heading = None if "\u003ch1" in out else f"<h1>{page.title or config.site_name}</h1>"
+                self.feed.early(page.file.dest_uri, body, heading)
         else:
             self.vocabulary.pages.pop(site_path, None)
         return out
@@ -627,7 +669,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.prebuilt.after(page, self.files)  # the next page, if the helper has rendered it
         output = csp.apply(output)
         if self.feed is not None:
-            self.feed.add(page.file.dest_uri, output)
+            self.feed.written(page.file.dest_uri, output)  # what the indexer was given, checked
         return output
 
     def on_pre_build(self, *, config) -> None:
@@ -635,8 +677,12 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         # own pages, in under a second (restart the preview to refresh search).
         kept = self.dirty and (Path(config.site_dir) / search.BUNDLE / "pagefind.js").is_file()
         self.indexing = bool(self.config.enabled and self.config.search and not kept)
+        if self.early_index is not None:
+            self.early_index.cancel()
+            self.early_index = None
         if self.feed is not None:
             self.feed.discard()
+        self.procedure_contexts, self.bodies = {}, {}
         # What Pagefind reads of each finished page is handed on as the page is written
         # (search.Feed), so that the indexer parses a third of the bytes.
         self.feed = search.Feed() if self.indexing else None
@@ -683,8 +729,15 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         # offline manifest and search data are made here. (The editor's page is not a page of
         # the site and carries nothing Pagefind indexes.)
         feed, self.feed = self.feed, None
-        indexing = search.start_index(Path(config.site_dir), feed) if self.indexing and self.content is not None else None
-        if indexing is None and feed is not None:
+        indexing, self.early_index = self.early_index, None
+        self.indexed_from = "pages as converted"
+        if indexing is not None and (feed is None or feed.stale):
+            indexing.cancel()  # a page differs from what the indexer was given: the site instead
+            indexing = None
+        if indexing is None and self.indexing and self.content is not None:
+            indexing = search.start_index(Path(config.site_dir))  # the site folder itself
+            self.indexed_from = "site folder"
+        if feed is not None and not feed.started:
             feed.discard()
         try:
             if not self.dirty:  # a preview rebuild converts only some pages: the cache stays as it is
@@ -734,6 +787,9 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.prebuilt.close()
         self.old_site.wait()
         self.outputs.discard()  # no empty page files left behind
+        if self.early_index is not None:
+            self.early_index.cancel()
+            self.early_index = None
         if self.feed is not None:
             self.feed.discard()
             self.feed = None

@@ -10,7 +10,8 @@ compares the two indexes file by file). A program of its own, so that making som
 files costs the build nothing but a pipe write per page.
 
 Run as `python indexfeed.py FOLDER`; it reads records from standard input, each a 4-byte
-big-endian length and the UTF-8 text of `relative/path.html` NUL `html`. Standard library only.
+big-endian length and the UTF-8 text of `relative/path.html` NUL `html`, until an empty record
+(a NUL alone) or the end of the input. Standard library only.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def write(folder: str, stream) -> int:
             return count
         (size,) = HEADER.unpack(head)
         body = stream.read(size)
-        if len(body) < size:
+        if len(body) < size or body == b"\0":  # the end: an empty record
             return count
         path, _, html = body.partition(b"\0")
         rel = path.decode("utf-8", "surrogatepass")

@@ -352,6 +352,12 @@ class Indexing:
             if self.feed is not None:
                 self.feed.discard()
 
+    def cancel(self) -> None:
+        """Not wanted after all (the pages differ from what the indexer was given): wait for it
+        and remove what it wrote; the site folder is then indexed instead."""
+        self.thread.join()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
     def finish(self, data: dict) -> int:
         """Wait for the index, then put it in place (replacing what was there) with the data
         search.js needs. Returns the number of pages indexed."""
@@ -400,22 +406,35 @@ _HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
 _TITLE = re.compile(r"<title>[^<]*</title>", re.I)
 
 
-def index_source(page: str) -> str | None:
-    """What Pagefind reads of a finished page, as a small page of its own: the `<html>` tag (its
-    language), the `<title>`, the page's first `<h1>` (Pagefind's title when the indexed part has
-    none before it) and the indexed part — `wrap()`'s body and the metadata block after it.
-    None for a page that is not indexed; the whole page whenever anything Pagefind reads might
-    lie elsewhere (a marker not found exactly once, a `data-pagefind-` attribute outside)."""
+def _region(page: str) -> tuple[int, int] | None:
+    """Where the indexed part is (wrap()'s body and the metadata block after it), if its
+    markers are there exactly once."""
     start = page.find(BODY_MARK)
-    if start < 0:
+    if start < 0 or page.count(BODY_MARK) != 1 or page.count(DATA_MARK) != 1:
         return None
     data = page.find(DATA_MARK, start)
     end = page.find("</div>", data) if data >= 0 else -1
-    if end < 0 or page.count(BODY_MARK) != 1 or page.count(DATA_MARK) != 1:
+    return (start, end + len("</div>")) if end >= 0 else None
+
+
+def _document(region: str, before: str = "", after: str = "", title: str = "", html_tag: str = '<html lang="en">') -> str:
+    return (f'<!DOCTYPE html>\n{html_tag}<head><meta charset="utf-8">{title}</head>'
+            f"<body>{before}{region}{after}</body></html>\n")
+
+
+def index_source(page: str) -> str | None:
+    """What Pagefind reads of a finished page, as a small page of its own: the `<html>` tag (its
+    language), the `<title>`, the page's first `<h1>` (Pagefind's title when the indexed part has
+    none before it) and the indexed part. None for a page that is not indexed; the whole page
+    whenever anything Pagefind reads might lie elsewhere (a marker not found exactly once, a
+    `data-pagefind-` attribute outside)."""
+    if BODY_MARK not in page:
+        return None
+    found = _region(page)
+    if found is None:
         return page
-    end += len("</div>")
-    outside = page[:start] + page[end:]
-    if "data-pagefind-" in outside:
+    start, end = found
+    if "data-pagefind-" in page[:start] + page[end:]:
         return page
     html_tag, title, h1 = _HTML_TAG.search(page), _TITLE.search(page[:start]), _H1.search(page)
     if html_tag is None:
@@ -427,27 +446,36 @@ def index_source(page: str) -> str | None:
             return page
         heading = page[h1.start():close + len("</h1>")]
         before, after = (heading, "") if h1.start() < start else ("", heading)
-    return (f'<!DOCTYPE html>\n{html_tag.group(0)}<head><meta charset="utf-8">{title.group(0) if title else ""}'
-            f"</head><body>{before}{page[start:end]}{after}</body></html>\n")
+    return _document(page[start:end], before, after, title.group(0) if title else "", html_tag.group(0))
 
 
 class Feed:
-    """The indexed parts of the finished pages (index_source), handed one by one to a program
-    that writes them into a folder of their own (indexfeed.py), for Pagefind to read instead of
-    the site. Whatever goes wrong here, the site folder is indexed instead (finish() is None)."""
+    """What the indexer reads of each page, written while the pages are converted, so that
+    Pagefind can index them while the templates are rendered.
+
+    As each page is converted, the plugin hands over its indexed part as its template will
+    print it and, where the text has no heading, the heading the theme will add (`early`). A
+    program of its own writes them into a folder (indexfeed.py). As each page is written, the
+    plugin hands over the finished page (`written`), and it is checked: the same indexed part,
+    the same first heading, nothing for the indexer anywhere else. Any difference — or a page
+    indexed that was not handed over early — makes the feed `stale`, and the build then indexes
+    the site folder itself, as it always could. Whatever fails here, the site is indexed."""
 
     def __init__(self) -> None:
         import subprocess
         import tempfile
         self.folder: str | None = None
         self.process = None
-        self.failed = False
-        self.count = 0
+        self.failed = False  # the writer could not be used
+        self.missing = False  # a page could not be handed over early
+        self.stale = False  # a written page differs from what was handed over
+        self.started = False  # Pagefind has been given the folder
+        self.expected: dict[str, tuple[str, str | None]] = {}
         try:
             self.folder = tempfile.mkdtemp(prefix="wf-index-")
             self.process = subprocess.Popen(
                 [sys.executable, str(Path(__file__).with_name("indexfeed.py")), self.folder],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except OSError:
             self.failed = True
             return
@@ -465,19 +493,55 @@ class Feed:
                 except (OSError, ValueError):
                     self.failed = True
 
-    def add(self, dest_path: str, page: str) -> None:
-        """A finished page, as it is written to `dest_path` (relative to the site folder)."""
+    def early(self, dest_path: str, body: str, heading: str | None) -> None:
+        """A converted page: `body` as its template will print it, `heading` the `<h1>` the theme
+        will print before it (None when the text has its own)."""
         if self.failed or self.process is None:
             return
-        source = index_source(page)
-        if source is not None:
-            self.queue.put(record(dest_path.replace("\\", "/"), source))
-            self.count += 1
+        found = _region(body)
+        if found is None:
+            self.missing = True
+            return
+        region = body[found[0]:found[1]]
+        self.expected[dest_path] = (region, heading)
+        self.queue.put(record(dest_path.replace("\\", "/"), _document(region, heading or "")))
+
+    def written(self, dest_path: str, page: str) -> None:
+        """A finished page, as it is written: is it what the indexer was given?"""
+        if self.stale:
+            return
+        expected = self.expected.get(dest_path)
+        if expected is None:
+            if BODY_MARK in page:
+                self.stale = True  # indexed, but not handed over
+            return
+        found = _region(page)
+        if found is None or page[found[0]:found[1]] != expected[0]:
+            self.stale = True
+            return
+        start, end = found
+        if "data-pagefind-" in page[:start] + page[end:]:
+            self.stale = True
+            return
+        h1 = _H1.search(page)
+        if h1 is not None and start <= h1.start() < end:
+            self.stale = expected[1] is not None
+        elif h1 is not None and h1.start() < start:
+            close = page.find("</h1>", h1.start())
+            self.stale = close < 0 or close > start or page[h1.start():close + len("</h1>")] != expected[1]
+        else:
+            self.stale = True  # Pagefind would take its title from elsewhere
+
+    def complete(self) -> bool:
+        """Every page converted was handed over (asked once all are converted)."""
+        return not (self.failed or self.missing or self.process is None)
 
     def finish(self) -> str | None:
         """Every page is in: the folder for Pagefind, or None if the feed failed."""
         if self.process is None:
             return None
+        self.started = True
+        self.queue.put(record("", ""))  # the end (the writer does not wait for the pipe to close)
         self.queue.put(None)
         self.sender.join()
         try:
@@ -487,7 +551,6 @@ class Feed:
         self.process.wait()
         if self.process.returncode != 0:
             self.failed = True
-        self.process.stderr.close()
         return None if self.failed else self.folder
 
     def discard(self) -> None:
@@ -495,9 +558,9 @@ class Feed:
         import subprocess
         if self.process is not None and self.process.poll() is None:
             self.failed = True
+            self.queue.put(None)
             self.process.kill()
             self.process.wait()
-            self.queue.put(None)
         if self.folder:
             try:
                 subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
