@@ -173,3 +173,58 @@ def test_a_deeply_nested_entry_is_refused_cleanly():
                  '"toc_tokens":[],"toc":"","before":[],"after":[],"preprocessors":[]}')
         with pytest.raises(treecache.Unsupported):
             treecache.decode(entry)
+
+
+# --- the parsed-sources cache of the checks (content/cache.py) ------------------------------
+
+def _check(project: Path):
+    from safeguarding_manual.content.corpus import Settings, load
+    content = load(Settings.from_mkdocs_yml(project))
+    return sorted(str(f) for f in content.findings), sorted((p.id, p.title, str(p.last_reviewed)) for p in content.manual.procedures)
+
+
+def test_the_checks_give_the_same_findings_warm_as_cold(project):
+    from safeguarding_manual.content import cache
+    cold = _check(project)
+    files = cache.user_cache(project, "sources")
+    assert (files / "parsed-sources.json").is_file()
+    assert _check(project) == cold
+
+
+def test_a_pickle_planted_in_the_project_is_never_read(project):
+    """Before, the cache was a pickle in the project's .cache folder: a file committed there
+    would have run code when the checks ran. It is now JSON, outside the project."""
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('the planted cache ran')",))
+    planted = project / ".cache" / "manual" / "parsed-sources.pickle"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(pickle.dumps((4, Boom())))
+    _check(project)  # does not raise
+
+
+@pytest.mark.parametrize("files", [
+    {"procedures/core/neglect.md": ["x", {}]},  # another key: parsed again
+    "not a mapping",
+])
+def test_a_tampered_sources_cache_is_parsed_again(project, files):
+    from safeguarding_manual.content import cache
+    cold = _check(project)
+    path = cache.user_cache(project, "sources") / "parsed-sources.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(files, dict):
+        for rel, entry in data["files"].items():
+            data["files"][rel] = [entry[0], {"path": rel, "meta": "wrong", "lines": [], "body": 1}]
+    else:
+        data["files"] = files
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _check(project) == cold
+
+
+def test_front_matter_that_looks_like_a_tag_is_not_cached_as_one(project):
+    page = project / "procedures/core/neglect.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("\n---\n", '\nextra_note:\n  "$date": "2020-01-01"\n---\n', 1), encoding="utf-8")
+    assert _check(project) == _check(project)

@@ -5,58 +5,131 @@ file that has not changed since the last run is not parsed again. The cache is o
 optimisation: it is ignored whenever it is missing, stale, from another version or unreadable.
 It is keyed on what the file holds (not its size and time, which an edit can leave unchanged),
 so a page changed to `draft` is never served from an older parse.
+
+It is plain data (JSON; dates tagged), never pickle, and it lives in the user's cache folder
+(`$XDG_CACHE_HOME`, else `~/.cache`), one folder per project, not in the project: a file that
+arrives with a change to the repository can neither run code nor stand in for a page. Every
+entry is checked for shape when read; one that is not as written here is parsed again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
 
-VERSION = 4  # bump when what is cached changes shape
-ENABLED = os.environ.get("MANUAL_CACHE", "1") not in ("0", "")
+VERSION = 5  # bump when what is cached changes shape
+ENABLED = os.environ.get("MANUAL_CACHE", "1") not in ("0", "", "false", "no")
+MAX_BYTES = 128 * 1024 * 1024  # a cache file larger than this is not read
+
+
+def user_cache(project_root: Path, kind: str) -> Path | None:
+    """This project's folder for `kind` in the user's cache folder, outside the project. None
+    where there is no such folder."""
+    home = os.path.expanduser("~")
+    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
+    if not base or not os.path.isabs(base):
+        return None
+    name = hashlib.blake2b(str(Path(project_root).resolve()).encode("utf-8", "surrogatepass"),
+                           digest_size=12).hexdigest()
+    return Path(base) / "wfscp-manual" / f"{name}-{kind}"
+
+
+class Unsupported(ValueError):
+    """A value this cache does not carry (then the file is parsed as usual)."""
+
+
+def to_data(value: Any) -> Any:
+    """YAML's values as JSON: dates and times tagged (`{"$date": …}`), everything else as it
+    is. A mapping with a key starting with `$` is not carried (it could read as a tag)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if type(value) is dt.datetime:
+        return {"$datetime": value.isoformat()}
+    if type(value) is dt.date:
+        return {"$date": value.isoformat()}
+    if type(value) in (list, tuple):
+        return [to_data(v) for v in value]
+    if type(value) is dict and all(type(k) is str and not k.startswith("$") for k in value):
+        return {k: to_data(v) for k, v in value.items()}
+    raise Unsupported(type(value).__name__)
+
+
+def _tagged(obj: dict) -> Any:
+    """json.loads' object_hook: tagged dates back to dates."""
+    if len(obj) == 1:
+        (tag, inner), = obj.items()
+        if tag in ("$date", "$datetime"):
+            if type(inner) is not str:
+                raise Unsupported("date")
+            try:
+                return (dt.date if tag == "$date" else dt.datetime).fromisoformat(inner)
+            except ValueError as exc:
+                raise Unsupported("date") from exc
+    if any(k.startswith("$") for k in obj):
+        raise Unsupported("tag")
+    return obj
+
+
+def from_data(value: Any) -> Any:
+    """What json.loads(…, object_hook=_tagged) gave: already the values (checked by the reader)."""
+    return value
 
 
 class FileCache:
-    def __init__(self, root: Path, name: str = "parsed-sources.pickle"):
-        self.path = root / ".cache" / "manual" / name
-        self.entries: dict[str, tuple[bytes, Any]] = {}
+    def __init__(self, root: Path, name: str = "parsed-sources.json",
+                 encode=None, decode=None):
+        """`encode(value)` gives plain data for a parsed file, `decode(data)` the parsed file
+        again (raising Unsupported, ValueError or TypeError on anything else)."""
+        folder = user_cache(root, "sources")
+        self.path = folder / name if folder is not None else None
+        self.encode, self.decode = encode or to_data, decode or from_data
+        self.entries: dict[str, tuple[str, Any]] = {}
         self.dirty = False
-        if ENABLED and self.path.is_file():
+        if ENABLED and self.path is not None:
             try:
-                with self.path.open("rb") as fh:
-                    version, entries = pickle.load(fh)
-                if version == VERSION:
-                    self.entries = entries
-            except Exception:  # a damaged cache is simply rebuilt
+                if self.path.stat().st_size <= MAX_BYTES:
+                    data = json.loads(self.path.read_text(encoding="utf-8"), object_hook=_tagged)
+                    if type(data) is dict and data.get("version") == VERSION and type(data.get("files")) is dict:
+                        self.entries = {rel: (e[0], e[1]) for rel, e in data["files"].items()
+                                        if type(e) is list and len(e) == 2 and type(e[0]) is str}
+            except (OSError, ValueError, RecursionError):  # a damaged cache is simply rebuilt (Unsupported too)
                 self.entries = {}
 
     @staticmethod
-    def key(raw: bytes) -> bytes:
-        return hashlib.blake2b(raw, digest_size=20).digest()
+    def key(raw: bytes) -> str:
+        return hashlib.blake2b(raw, digest_size=20).hexdigest()
 
     def get(self, rel: str, raw: bytes) -> Any:
         entry = self.entries.get(rel)
-        if entry is not None and entry[0] == self.key(raw):
-            return entry[1]
-        return None
+        if entry is None or entry[0] != self.key(raw):
+            return None
+        try:
+            return self.decode(entry[1])
+        except (Unsupported, ValueError, TypeError, KeyError, RecursionError):
+            return None
 
     def put(self, rel: str, raw: bytes, value: Any) -> None:
-        self.entries[rel] = (self.key(raw), value)
-        self.dirty = True
+        try:
+            self.entries[rel] = (self.key(raw), self.encode(value))
+            self.dirty = True
+        except (Unsupported, RecursionError):
+            self.entries.pop(rel, None)
 
     def save(self) -> None:
-        if not (ENABLED and self.dirty):
+        if not (ENABLED and self.dirty) or self.path is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump((VERSION, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"version": VERSION, "files": {k: list(v) for k, v in self.entries.items()}}, fh,
+                          ensure_ascii=False, separators=(",", ":"))
             os.replace(tmp, self.path)  # atomic: a reader never sees half a cache
             self.dirty = False
         except OSError:
-            pass  # a read-only checkout simply runs without a cache
+            pass  # no writable cache folder: simply run without a cache

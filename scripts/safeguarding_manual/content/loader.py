@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import frontmatter, references, schema
-from .cache import FileCache
+from .cache import FileCache, Unsupported, from_data, to_data
 from .findings import ContentError, Finding, did_you_mean
 from .model import IMAGES_SUFFIX, Amendment, Manual, Procedure, Section, merged_defaults
 
@@ -229,7 +229,7 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
                                        "create it, with one folder per section"))
         return manual
     agencies = tuple(agencies)
-    cache = FileCache(root_path)
+    cache = FileCache(root_path, encode=_document_data, decode=_document_from_data)
     for folder, _dirs, files in _walk(base, manual.findings, root_path):
         if folder != base and SECTION_FILE not in files and not any(f.endswith(".md") for f in files):
             continue  # e.g. a procedure's images folder: not a section
@@ -281,6 +281,30 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
     _check_unique_ids(manual)
     manual.index()
     return manual
+
+
+def _document_data(doc: frontmatter.Document) -> dict:
+    """A parsed file as plain data for the cache (cache.py)."""
+    return {"path": doc.path, "meta": to_data(doc.meta), "lines": [[list(k), v] for k, v in doc.lines.items()],
+            "body": doc.body, "body_line": doc.body_line, "end_line": doc.end_line,
+            "headings": to_data(doc.headings)}
+
+
+def _document_from_data(data: Any) -> frontmatter.Document:
+    if type(data) is not dict:
+        raise Unsupported("document")
+    meta, headings = from_data(data["meta"]), from_data(data["headings"])
+    lines = {}
+    for key, line in data["lines"]:
+        if type(key) is not list or type(line) is not int or not all(type(k) in (str, int) for k in key):
+            raise Unsupported("lines")
+        lines[tuple(key)] = line
+    if type(meta) is not dict or not (headings is None or (type(headings) is dict and all(
+            type(v) is str for v in headings.values()))) or type(data["body"]) is not str or not (
+            type(data["path"]) is str and type(data["body_line"]) is int and type(data["end_line"]) is int):
+        raise Unsupported("document")
+    return frontmatter.Document(path=data["path"], meta=meta, lines=lines, body=data["body"],
+                                body_line=data["body_line"], end_line=data["end_line"], headings=headings)
 
 
 def _check_unique_ids(manual: Manual) -> None:

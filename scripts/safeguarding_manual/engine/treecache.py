@@ -31,6 +31,8 @@ from xml.etree import ElementTree as etree
 
 from markdown.util import AtomicString
 
+from ..content.cache import user_cache
+
 FORMAT = 1  # raise when what is stored changes
 MAX_BYTES = 256 * 1024 * 1024  # a cache file larger than this is not read
 
@@ -150,18 +152,6 @@ def decode(text: str) -> dict:
 
 
 # --- the cache ----------------------------------------------------------------------------
-
-def user_cache(project_root: Path, kind: str) -> Path | None:
-    """This project's folder for `kind` in the user's cache folder (`$XDG_CACHE_HOME`, else
-    `~/.cache`), outside the project. None where there is no such folder."""
-    home = os.path.expanduser("~")
-    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
-    if not base or not os.path.isabs(base):
-        return None
-    name = hashlib.blake2b(str(Path(project_root).resolve()).encode("utf-8", "surrogatepass"),
-                           digest_size=12).hexdigest()
-    return Path(base) / "wfscp-manual" / f"{name}-{kind}"
-
 
 def cache_file(project_root: Path) -> Path | None:
     """Where this project's parsed pages are kept (one file)."""
