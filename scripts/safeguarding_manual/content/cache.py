@@ -27,16 +27,39 @@ ENABLED = os.environ.get("MANUAL_CACHE", "1") not in ("0", "", "false", "no")
 MAX_BYTES = 128 * 1024 * 1024  # a cache file larger than this is not read
 
 
+def _own_folder(path: Path) -> bool:
+    """`path` exists (made now if need be), is a folder of this user's, and no one else may
+    write in it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = path.stat()
+    except OSError:
+        return False
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022 and os.access(path, os.W_OK)
+
+
+def cache_root() -> Path | None:
+    """The user's cache folder for this project's tools: `$XDG_CACHE_HOME`, else `~/.cache`,
+    else (no home folder) one of this user's own in the temporary folder."""
+    home = os.path.expanduser("~")
+    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
+    candidates = [Path(base) / "wfscp-manual"] if base and os.path.isabs(base) else []
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    candidates.append(Path(tempfile.gettempdir()) / f"wfscp-manual-{uid}")
+    return next((c for c in candidates if _own_folder(c)), None)
+
+
 def user_cache(project_root: Path, kind: str) -> Path | None:
     """This project's folder for `kind` in the user's cache folder, outside the project. None
     where there is no such folder."""
-    home = os.path.expanduser("~")
-    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else "")
-    if not base or not os.path.isabs(base):
+    root = cache_root()
+    if root is None:
         return None
     name = hashlib.blake2b(str(Path(project_root).resolve()).encode("utf-8", "surrogatepass"),
                            digest_size=12).hexdigest()
-    return Path(base) / "wfscp-manual" / f"{name}-{kind}"
+    return root / f"{name}-{kind}"
 
 
 class Unsupported(ValueError):
