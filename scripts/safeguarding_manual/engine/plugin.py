@@ -469,11 +469,11 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             if f and f.page:
                 f.page.parent = parent
 
-    def _prepare(self, file: File, config) -> str:
-        """In the helper process: the Markdown MkDocs will convert for this page."""
+    def _prepare(self, file: File, config) -> tuple[str, str]:
+        """In the helper process: the page's Markdown as read, and as MkDocs will convert it."""
         page = file.page
         page.read_source(config)
-        return self._page_markdown(page.markdown, page, config)
+        return page.markdown, self._page_markdown(page.markdown, page, config)
 
     @event_priority(-100)  # last: the theme's environment is final (the helper renders with it)
     def on_env(self, env, *, config, files):
@@ -518,11 +518,21 @@ class ManualPlugin(BasePlugin[ManualConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config, files: Files) -> str:
         if not self.config.enabled or self.content is None:
             return markdown
-        markdown = self._page_markdown(markdown, page, config)
+        made = self.prerender.prepared_text(page.file.src_uri, markdown)  # by the helper, from this text
+        if made is not None:
+            self._page_meta(page)
+            markdown = made
+        else:
+            markdown = self._page_markdown(markdown, page, config)
         self.prerender.page_ready(page.file.src_uri, markdown)  # MkDocs converts this page next
         return markdown
 
     def _page_markdown(self, markdown: str, page: Page, config) -> str:
+        self._page_meta(page)
+        return self._page_text(markdown, page, config)
+
+    def _page_meta(self, page: Page) -> None:
+        """What on_page_markdown sets in page.meta (the build's own, wherever the text was made)."""
         site_path = page.file.src_uri
         procedure = self.by_path.get(site_path)
         if procedure is not None:
@@ -537,6 +547,11 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             page.meta["title"] = title_text(page.meta["title"])
         if isinstance(page.meta.get("description"), str):
             page.meta["description"] = html.escape(" ".join(page.meta["description"].split()), quote=True)
+
+    def _page_text(self, markdown: str, page: Page, config) -> str:
+        """The Markdown MkDocs converts for this page: references expanded, action first…"""
+        site_path = page.file.src_uri
+        procedure = self.by_path.get(site_path)
         if safety.too_deep(markdown):
             # Reported at its line by the checks (the build fails); never handed to the parser.
             return "This page could not be shown: its text is nested too deeply. See the build messages.\n"

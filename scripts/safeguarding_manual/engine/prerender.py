@@ -128,7 +128,7 @@ def _encode(md: markdown.Markdown, at_processor, root: etree.Element) -> str | N
         return None
 
 
-def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Callable[[Any], str | None],
+def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Callable[[Any], tuple[str, str] | None],
             work: dict[str, Callable[[str], Any]], config, files, extension: "PrerenderExtension",
             cache: "treecache.TreeCache | None" = None) -> None:
     logged = Logged.install()
@@ -139,9 +139,15 @@ def _helper(jobs: list[str], first: list[int], out, tasks, reached, prepare: Cal
     def convert(uri: str) -> None:
         before = logged.count
         try:
-            text = prepare(files.get_file_from_path(uri))
-            if text is None or (cache is not None and cache.key(_digest(text)) in cache.entries):
-                return  # the build takes it from the cache
+            made = prepare(files.get_file_from_path(uri))
+            if made is None:
+                return
+            source, text = made
+            if logged.count != before:
+                return
+            out.put(("text", uri, _digest(source), text))  # the build need not make it again
+            if cache is not None and cache.key(_digest(text)) in cache.entries:
+                return  # the build takes the tree from the cache
             md = markdown.Markdown(extensions=extensions, extension_configs=configs)
             capture = _Capture(md)
             md.treeprocessors.register(capture, "wf_prerender_capture", TREE_PRIORITY)
@@ -326,6 +332,7 @@ class Prerender:
         self.work = work
         self.index: dict[str, int] = {}
         self.ready: dict[str, _Prepared] = {}
+        self.texts: dict[str, tuple[bytes, str]] = {}  # the helper's on_page_markdown, by page
         self.current: str | None = None
         self.pages_done = True
         self.submitted: list[tuple[str, str, str]] = []
@@ -340,11 +347,13 @@ class Prerender:
         if not any(e is self.extension for e in config.markdown_extensions):
             config.markdown_extensions.append(self.extension)
 
-    def start(self, config, files, jobs: list[str], prepare: Callable[[Any], str | None],
+    def start(self, config, files, jobs: list[str], prepare: Callable[[Any], tuple[str, str] | None],
               fork: bool = True, first: tuple[str, ...] = (), cache: Path | None = None) -> None:
         """After the nav is built: fork the helper for `jobs` (source paths in MkDocs' build
-        order), where `prepare(file)` returns the Markdown MkDocs will convert for that page;
-        it does the pages `first` names before the others. Without `fork` (or where it cannot),
+        order), where `prepare(file)` returns the page's Markdown as read and as MkDocs will
+        convert it (the plugin's on_page_markdown, which the build then need not repeat); it does
+        the pages `first` names before the others. `cache`: the file of parsed pages kept
+        between builds (treecache.py), or None. Without `fork` (or where it cannot),
         everything is done in the build itself."""
         self.close()
         # What is loaded by now (content, files, navigation) lives for the whole build: keep the
@@ -353,7 +362,7 @@ class Prerender:
         gc.freeze()
         self.frozen = True
         self.index = {uri: i for i, uri in enumerate(jobs)}
-        self.ready, self.current, self.used, self.submitted = {}, None, 0, []
+        self.ready, self.texts, self.current, self.used, self.submitted = {}, {}, None, 0, []
         self.done = {kind: {} for kind in self.work}
         if cache is not None:
             self.cache = treecache.TreeCache(cache, treecache.fingerprint(
@@ -405,8 +414,21 @@ class Prerender:
                 item = ("pages done",)
             if item[0] == "page":
                 self.ready[item[1]] = _Prepared(item[2], item[3])
+            elif item[0] == "text":
+                self.texts[item[1]] = (item[2], item[3])
             else:
                 self.pages_done = True
+
+    def prepared_text(self, src_uri: str, source: str) -> str | None:
+        """The Markdown MkDocs will convert for this page, if the helper made it from this very
+        `source` (start of on_page_markdown) and nothing was logged meanwhile."""
+        if self.process is None:
+            return None
+        self._drain()
+        made = self.texts.pop(src_uri, None)
+        if made is None or made[0] != _digest(source):
+            return None
+        return made[1]
 
     def take(self) -> _Prepared | None:
         uri, self.current = self.current, None
@@ -469,6 +491,7 @@ class Prerender:
             gc.unfreeze()
             self.frozen = False
         self.ready = {}
+        self.texts = {}
         self.current = None
         self.pages_done = True
         if self.counter is not None:
