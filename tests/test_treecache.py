@@ -42,7 +42,6 @@ def _cache_of(project: Path) -> Path:
 
 def test_a_warm_build_writes_the_same_site_as_a_cold_one_and_one_without_the_cache(project, tmp_path, monkeypatch):
     cache = _cache_of(project)
-    assert not cache.exists()
     cold = _build(project, tmp_path / "cold")
     assert cache.is_file(), "the first build keeps its parsed pages"
     assert not str(cache).startswith(str(project)), "the cache is outside the project"
@@ -63,6 +62,15 @@ def test_a_changed_page_is_parsed_again(project, tmp_path):
     _build(project, tmp_path / "two")
     html = (tmp_path / "two/procedures/core/neglect/index.html").read_text(encoding="utf-8")
     assert "A sentence added since." in html
+
+
+def test_a_copy_of_the_manual_in_another_folder_finds_its_pages(project, tmp_path):
+    import shutil
+    _build(project, tmp_path / "one")
+    copy = tmp_path / "copy"
+    shutil.copytree(project, copy)
+    warm = _build(copy, tmp_path / "two")
+    assert warm.prerender.used > 10
 
 
 def test_changed_markdown_settings_are_never_served_old_trees(project, tmp_path):
@@ -124,7 +132,7 @@ def test_nothing_is_read_from_the_project_folder(project, tmp_path):
     where a file could arrive with a change to the repository."""
     _build(project, tmp_path / "site")
     assert not (project / ".cache" / "jinja-autoescape").exists()
-    assert treecache.user_cache(project, "jinja-autoescape").is_dir()
+    assert (treecache.cache_root() / "jinja-autoescape").is_dir()
 
 
 # --- the plain-data form ------------------------------------------------------------------

@@ -441,7 +441,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
                               [f.abs_dest_path for f in files.documentation_pages(inclusion=InclusionLevel.is_included)])
         cache = None
         if self.config.cache and os.environ.get("MANUAL_CACHE", "") not in ("0", "false", "no"):
-            cache = treecache.cache_file(self.root)
+            cache = treecache.cache_file()
         self.prerender.start(config, files, order, lambda file: self._prepare(file, config),
                              fork=self.config.parallel and not self.serving and not self.dirty,
                              first=tuple(self.generated_paths), cache=cache)  # the long lists, met last
@@ -484,7 +484,8 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         # folder, where a file could arrive with a change to the repository. The folder name
         # changes with how templates are compiled (autoescape), so a cache from before is
         # never reused.
-        cache_dir = treecache.user_cache(self.root, "jinja-autoescape")
+        root = treecache.cache_root()  # shared: a compiled template's key includes its source
+        cache_dir = root / "jinja-autoescape" if root is not None else None
         try:
             if cache_dir is not None:
                 cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

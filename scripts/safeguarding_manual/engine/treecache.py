@@ -14,7 +14,8 @@ versions of Python-Markdown and its extension packages, this code). Nothing else
 an entry that does not decode to the expected shape is ignored, and the page is parsed. The
 cache lives in the user's cache folder (`$XDG_CACHE_HOME`, else `~/.cache`), outside the
 project, so a file committed to the repository can never stand in for a page's text; it holds
-only the pages of the last build (it does not grow), and is written whole, atomically.
+the pages of the last build first and a limited number of others (it does not keep growing),
+and is written whole, atomically.
 Everything the trees become is sanitised afterwards like any page (sanitize.py).
 """
 
@@ -31,10 +32,11 @@ from xml.etree import ElementTree as etree
 
 from markdown.util import AtomicString
 
-from ..content.cache import user_cache
+from ..content.cache import cache_root
 
 FORMAT = 1  # raise when what is stored changes
 MAX_BYTES = 256 * 1024 * 1024  # a cache file larger than this is not read
+KEEP = 1200  # pages kept at least (this build's first, then the most recent others)
 
 
 class Unsupported(ValueError):
@@ -153,10 +155,11 @@ def decode(text: str) -> dict:
 
 # --- the cache ----------------------------------------------------------------------------
 
-def cache_file(project_root: Path) -> Path | None:
-    """Where this project's parsed pages are kept (one file)."""
-    folder = user_cache(project_root, "pages")
-    return folder / "pages.json" if folder is not None else None
+def cache_file(project_root: Path | None = None) -> Path | None:
+    """Where parsed pages are kept: one file for every project of this user (an entry's key
+    says what it is for, so a copy of the manual in another folder finds its pages too)."""
+    root = cache_root()
+    return root / "parsed-pages.json" if root is not None else None
 
 
 def fingerprint(extensions: list, configs: dict) -> str:
@@ -199,7 +202,7 @@ class TreeCache:
         try:
             if path.stat().st_size <= MAX_BYTES:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                if type(data) is dict and data.get("fingerprint") == fingerprint and type(data.get("pages")) is dict:
+                if type(data) is dict and data.get("format") == FORMAT and type(data.get("pages")) is dict:
                     self.entries = {k: v for k, v in data["pages"].items() if type(k) is str and type(v) is str}
         except (OSError, ValueError, RecursionError):
             self.entries = {}
@@ -219,16 +222,22 @@ class TreeCache:
         self.kept[self.key(digest)] = encoded
 
     def save(self) -> None:
-        """Write this build's pages (only these: the cache never grows past one build)."""
-        if self.path is None or (not self.kept and not self.entries):
-            return
-        if self.kept.keys() == self.entries.keys():
-            return  # nothing changed
+        """Write this build's pages first, then the most recent others up to a limit (twice
+        this build's, at least KEEP): the file never grows much past one manual."""
+        if self.path is None or not self.kept or set(self.kept) <= set(self.entries) and self.hits == len(self.kept):
+            return  # nothing new
+        pages = dict(self.kept)
+        limit = max(2 * len(self.kept), KEEP)
+        for key, value in self.entries.items():
+            if len(pages) >= limit:
+                break
+            pages.setdefault(key, value)
+        self.kept = pages
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, delete=False,
                                              prefix=".pages-", suffix=".tmp") as f:
-                json.dump({"fingerprint": self.fingerprint, "pages": self.kept}, f, ensure_ascii=False,
+                json.dump({"format": FORMAT, "pages": self.kept}, f, ensure_ascii=False,
                           separators=(",", ":"))
             os.replace(f.name, self.path)
         except OSError:
