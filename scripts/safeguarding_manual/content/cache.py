@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-VERSION = 5  # bump when what is cached changes shape
+VERSION = 6  # bump when what is cached changes shape
 ENABLED = os.environ.get("MANUAL_CACHE", "1") not in ("0", "", "false", "no")
 MAX_BYTES = 128 * 1024 * 1024  # a cache file larger than this is not read
 
@@ -116,10 +116,10 @@ class FileCache:
         if ENABLED and self.path is not None:
             try:
                 if self.path.stat().st_size <= MAX_BYTES:
-                    data = json.loads(self.path.read_text(encoding="utf-8"), object_hook=_tagged)
+                    data = json.loads(self.path.read_text(encoding="utf-8"))
                     if type(data) is dict and data.get("version") == VERSION and type(data.get("files")) is dict:
                         self.entries = {rel: (e[0], e[1]) for rel, e in data["files"].items()
-                                        if type(e) is list and len(e) == 2 and type(e[0]) is str}
+                                        if type(e) is list and len(e) == 2 and type(e[0]) is str and type(e[1]) is str}
             except (OSError, ValueError, RecursionError):  # a damaged cache is simply rebuilt (Unsupported too)
                 self.entries = {}
 
@@ -131,14 +131,15 @@ class FileCache:
         entry = self.entries.get(rel)
         if entry is None or entry[0] != self.key(raw):
             return None
-        try:
-            return self.decode(entry[1])
+        try:  # each entry is JSON text of its own: every read gives fresh objects
+            return self.decode(json.loads(entry[1], object_hook=_tagged))
         except (Unsupported, ValueError, TypeError, KeyError, RecursionError):
             return None
 
     def put(self, rel: str, raw: bytes, value: Any) -> None:
         try:
-            self.entries[rel] = (self.key(raw), self.encode(value))
+            self.entries[rel] = (self.key(raw), json.dumps(self.encode(value), ensure_ascii=False,
+                                                           separators=(",", ":")))
             self.dirty = True
         except (Unsupported, RecursionError):
             self.entries.pop(rel, None)
@@ -150,8 +151,8 @@ class FileCache:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"version": VERSION, "files": {k: list(v) for k, v in self.entries.items()}}, fh,
-                          ensure_ascii=False, separators=(",", ":"))
+                fh.write(json.dumps({"version": VERSION, "files": {k: list(v) for k, v in self.entries.items()}},
+                                    ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
             os.replace(tmp, self.path)  # atomic: a reader never sees half a cache
             self.dirty = False
         except OSError:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import assets, frontmatter, schema
+from .cache import FileCache, Unsupported, from_data, to_data
 from .markup import one_line
 from .findings import ContentError, Finding, did_you_mean
 from .model import Amendment, Reviewable
@@ -112,11 +113,45 @@ def read_yaml(root: Path, rel: str, prefix: str = "docs") -> tuple[Any, dict[tup
                                   "copy the file in instead of linking it", code="symlink")]
     if not file.is_file():
         return None, {}, []
+    raw = file.read_bytes()
+    cache = _data_cache(root)
+    hit = cache.get(rel, raw)
+    if hit is not None:
+        return hit[0], hit[1], []
     try:
-        data, lines = frontmatter.load_yaml(path, frontmatter.decode(path, file.read_bytes()))
+        data, lines = frontmatter.load_yaml(path, frontmatter.decode(path, raw))
     except ContentError as exc:
         return None, {}, exc.findings
+    cache.put(rel, raw, (data, lines))
+    cache.save()  # written only when something was parsed
     return data, lines, []
+
+
+_DATA_CACHES: dict[str, FileCache] = {}
+
+
+def _data_cache(root: Path) -> FileCache:
+    """Parsed data files (cache.py), one cache per docs folder for the life of the process."""
+    key = str(Path(root).resolve())
+    if key not in _DATA_CACHES:
+        _DATA_CACHES[key] = FileCache(Path(root), "data-files.json", encode=_yaml_data, decode=_yaml_from_data)
+    return _DATA_CACHES[key]
+
+
+def _yaml_data(value: tuple[Any, dict[tuple, int]]) -> dict:
+    data, lines = value
+    return {"data": to_data(data), "lines": [[list(k), v] for k, v in lines.items()]}
+
+
+def _yaml_from_data(value: Any) -> tuple[Any, dict[tuple, int]]:
+    if type(value) is not dict or type(value.get("lines")) is not list:
+        raise Unsupported("data file")
+    lines = {}
+    for key, line in value["lines"]:
+        if type(key) is not list or type(line) is not int or not all(type(k) in (str, int) for k in key):
+            raise Unsupported("lines")
+        lines[tuple(key)] = line
+    return from_data(value["data"]), lines
 
 
 def _open(docs: Path, rel: str, prefix: str, kind: type, message: str) -> tuple["_Reader | None", list[Finding]]:

@@ -237,8 +237,8 @@ class TreeCache:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, delete=False,
                                              prefix=".pages-", suffix=".tmp") as f:
-                json.dump({"format": FORMAT, "pages": self.kept}, f, ensure_ascii=False,
-                          separators=(",", ":"))
+                f.write(json.dumps({"format": FORMAT, "pages": self.kept}, ensure_ascii=False,
+                                   separators=(",", ":")))  # dumps: the C encoder
             os.replace(f.name, self.path)
         except OSError:
             try:
