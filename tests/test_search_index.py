@@ -326,3 +326,25 @@ def test_a_page_changed_after_the_indexer_read_it_is_indexed_as_written(project,
     asyncio.run(search._index(site, fresh))
     built, again = _pagefind_files(site / "pagefind"), _pagefind_files(fresh)
     assert built == again
+
+
+def test_the_procedure_body_made_early_is_the_one_the_template_makes(project, tmp_path, monkeypatch):
+    """The plugin renders partials/procedure-body.html as each page is converted (for the
+    indexer); the page is byte for byte the page its template renders without that."""
+    import jinja2
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from safeguarding_manual.engine.plugin import ManualPlugin
+
+    def build(site):
+        config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True)
+        mkdocs_build(config)
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "procedures").rglob("index.html")}
+    early = build(tmp_path / "early")
+
+    def no_partial(self, page, out, config):
+        raise jinja2.TemplateNotFound("partials/procedure-body.html")
+    monkeypatch.setattr(ManualPlugin, "_procedure_body", no_partial)
+    late = build(tmp_path / "late")
+    assert len(early) > 3 and early.keys() == late.keys()
+    assert [k for k in early if early[k] != late[k]] == []
