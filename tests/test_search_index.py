@@ -206,6 +206,18 @@ def test_a_failed_indexing_keeps_the_last_good_index(tmp_path, monkeypatch):
 
 # --- what the indexer reads: the indexed parts of the pages, not the whole site ------------
 
+def _pagefind(source: Path, out: Path) -> int:
+    """Pagefind over a folder, on a thread of its own (the test process may already run an
+    event loop: the browser tests' Playwright)."""
+    import asyncio
+    import threading
+    got = {}
+    thread = threading.Thread(target=lambda: got.update(n=asyncio.run(search._index(source, out))))
+    thread.start()
+    thread.join()
+    return got["n"]
+
+
 def _pagefind_files(bundle: Path) -> dict[str, bytes]:
     """Pagefind's output by name, less what it names differently each run (its filter files and
     the manifest naming them) and the files the build adds beside it."""
@@ -219,9 +231,8 @@ def _pagefind_files(bundle: Path) -> dict[str, bytes]:
 def test_the_index_from_the_pages_indexed_parts_is_the_index_of_the_whole_site(real_site, tmp_path):
     """The build hands Pagefind only what it reads of each page (search.Feed); Pagefind run over
     the whole built site gives the same index, fragment for fragment."""
-    import asyncio
     whole = tmp_path / "whole"
-    count = asyncio.run(search._index(real_site, whole))
+    count = _pagefind(real_site, whole)
     assert count > 50
     built, fresh = _pagefind_files(real_site / "pagefind"), _pagefind_files(whole)
     assert sorted(built) == sorted(fresh)
@@ -308,7 +319,6 @@ def test_the_index_is_made_while_the_templates_are_rendered(project, tmp_path):
 def test_a_page_changed_after_the_indexer_read_it_is_indexed_as_written(project, tmp_path):
     """A hook rewrites finished pages after the plugin handed the indexer their text: the
     build notices and indexes the site folder, so search finds what the pages say."""
-    import asyncio
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     (project / "hook.py").write_text(
@@ -323,7 +333,7 @@ def test_a_page_changed_after_the_indexer_read_it_is_indexed_as_written(project,
     words = " ".join(json.dumps(f) for f in _fragments(site).values())
     assert "Zebracrossingword" in words
     fresh = tmp_path / "fresh"
-    asyncio.run(search._index(site, fresh))
+    _pagefind(site, fresh)
     built, again = _pagefind_files(site / "pagefind"), _pagefind_files(fresh)
     assert built == again
 
