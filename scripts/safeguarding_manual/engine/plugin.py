@@ -701,7 +701,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
         self.procedure_contexts, self.bodies = {}, {}
         # What Pagefind reads of each finished page is handed on as the page is written
         # (search.Feed), so that the indexer parses a third of the bytes.
-        self.feed = search.Feed() if self.indexing else None
+        self.feed = search.Feed(Path(config.site_dir)) if self.indexing else None
         if self.config.enabled and not self.dirty and not self.serving:
             self.old_site.sweep(Path(config.site_dir))  # MkDocs empties the folder next
 

@@ -224,8 +224,14 @@ class TreeCache:
     def save(self) -> None:
         """Write this build's pages first, then the most recent others up to a limit (twice
         this build's, at least KEEP): the file never grows much past one manual."""
-        if self.path is None or not self.kept or set(self.kept) <= set(self.entries) and self.hits == len(self.kept):
-            return  # nothing new
+        if self.path is None or not self.kept:
+            return
+        new = len(set(self.kept) - set(self.entries))
+        if new == 0 or (self.entries and new <= len(self.kept) // 20):
+            # nothing new, or a few pages: those whose text changes at every build (generated
+            # pages carry a new token each build, so that page text cannot forge their parts)
+            # or an edit or two, not worth rewriting the file for
+            return
         pages = dict(self.kept)
         limit = max(2 * len(self.kept), KEEP)
         for key, value in self.entries.items():

@@ -461,9 +461,10 @@ class Feed:
     indexed that was not handed over early — makes the feed `stale`, and the build then indexes
     the site folder itself, as it always could. Whatever fails here, the site is indexed."""
 
-    def __init__(self) -> None:
+    def __init__(self, site_dir: Path | None = None) -> None:
         import subprocess
         import tempfile
+        self.site_parent = str(Path(site_dir).resolve().parent) if site_dir is not None else None
         self.folder: str | None = None
         self.process = None
         self.failed = False  # the writer could not be used
@@ -472,7 +473,9 @@ class Feed:
         self.started = False  # Pagefind has been given the folder
         self.expected: dict[str, tuple[str, str | None]] = {}
         try:
-            self.folder = tempfile.mkdtemp(prefix="wf-index-")
+            # beside the site, on its file system: Pagefind numbers pages in the order it finds
+            # the files, which depends on the file system (tests/test_search_index.py)
+            self.folder = tempfile.mkdtemp(prefix=".wf-index-", dir=self.site_parent)
             self.process = subprocess.Popen(
                 [sys.executable, str(Path(__file__).with_name("indexfeed.py")), self.folder],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
