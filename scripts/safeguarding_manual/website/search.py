@@ -1,5 +1,5 @@
 """Site search: what is indexed and how it is weighed, the thesaurus and typo vocabulary the
-browser uses, the A–Z of topics, and running Pagefind over the built site.
+browser uses, the A–Z of topics, and running Pagefind.
 
 Pagefind (https://pagefind.app, PyPI `pagefind[bin]`) indexes the finished HTML and splits the
 index into small files that the browser fetches only for the words searched, so a page costs
@@ -9,6 +9,11 @@ and a hidden block beside it carries the page's metadata and filters (keywords w
 thesaurus phrases that lead to it; section, document, agency, threshold level). Pages that
 are lists of other pages (contents, indexes, the A–Z), drafts, the whole-document page and
 superseded versions carry no `data-pagefind-body`, so Pagefind leaves them out.
+
+Pagefind reads only what it indexes of each page (`Feed`): the indexed part, as the page's
+template will print it, is handed to a writer process as each page is converted, and Pagefind
+indexes those while the templates are rendered; each written page is then checked against what
+it was given, and on any difference the built site folder itself is indexed.
 
 Nothing here imports MkDocs: the plugin passes in pages and the site folder.
 """
