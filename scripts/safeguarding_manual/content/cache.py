@@ -98,9 +98,23 @@ def _tagged(obj: dict) -> Any:
     return obj
 
 
-def from_data(value: Any) -> Any:
-    """What json.loads(…, object_hook=_tagged) gave: already the values (checked by the reader)."""
-    return value
+def lines_to_data(lines: dict[tuple, int]) -> list:
+    """A line map ({("key",) or ("key", index): line}) as JSON."""
+    return [[list(k), v] for k, v in lines.items()]
+
+
+def lines_from_data(value: Any) -> dict[tuple, int]:
+    if type(value) is not list:
+        raise Unsupported("lines")
+    lines = {}
+    for entry in value:
+        if type(entry) is not list or len(entry) != 2:
+            raise Unsupported("lines")
+        key, line = entry
+        if type(key) is not list or type(line) is not int or not all(type(k) in (str, int) for k in key):
+            raise Unsupported("lines")
+        lines[tuple(key)] = line
+    return lines
 
 
 class FileCache:
@@ -110,7 +124,7 @@ class FileCache:
         again (raising Unsupported, ValueError or TypeError on anything else)."""
         folder = user_cache(root, "sources")
         self.path = folder / name if folder is not None else None
-        self.encode, self.decode = encode or to_data, decode or from_data
+        self.encode, self.decode = encode or to_data, decode or (lambda value: value)
         self.entries: dict[str, tuple[str, Any]] = {}
         self.dirty = False
         if ENABLED and self.path is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import assets, frontmatter, schema
-from .cache import FileCache, Unsupported, from_data, to_data
+from .cache import FileCache, Unsupported, lines_from_data, lines_to_data, to_data
 from .markup import one_line
 from .findings import ContentError, Finding, did_you_mean
 from .model import Amendment, Reviewable
@@ -75,10 +75,14 @@ class _Reader:
             if not isinstance(e, dict):
                 self.error(keys, f"each {what} entry must be a block: {shape}")
                 continue
-            for key in e:
-                if key not in allowed:
-                    self.error((*keys, key), f"`{key}` is not a {what} setting{did_you_mean(str(key), allowed)}")
+            self.unknown(e, keys, allowed, what)
             yield keys, e
+
+    def unknown(self, obj: dict, keys: tuple, allowed, what: str) -> None:
+        """Each key of `obj` not among `allowed`, reported at its line with a suggestion."""
+        for key in obj:
+            if key not in allowed:
+                self.error((*keys, key), f"`{key}` is not a {what} setting{did_you_mean(str(key), allowed)}")
 
     def items(self, obj: Any, key: str, keys: tuple, kind: type | None = None) -> list:
         """A list under `key`; with `kind`, items of another type are reported and left out."""
@@ -140,18 +144,13 @@ def _data_cache(root: Path) -> FileCache:
 
 def _yaml_data(value: tuple[Any, dict[tuple, int]]) -> dict:
     data, lines = value
-    return {"data": to_data(data), "lines": [[list(k), v] for k, v in lines.items()]}
+    return {"data": to_data(data), "lines": lines_to_data(lines)}
 
 
 def _yaml_from_data(value: Any) -> tuple[Any, dict[tuple, int]]:
-    if type(value) is not dict or type(value.get("lines")) is not list:
+    if type(value) is not dict or "data" not in value:
         raise Unsupported("data file")
-    lines = {}
-    for key, line in value["lines"]:
-        if type(key) is not list or type(line) is not int or not all(type(k) in (str, int) for k in key):
-            raise Unsupported("lines")
-        lines[tuple(key)] = line
-    return from_data(value["data"]), lines
+    return value["data"], lines_from_data(value.get("lines"))
 
 
 def _open(docs: Path, rel: str, prefix: str, kind: type, message: str) -> tuple["_Reader | None", list[Finding]]:
@@ -244,9 +243,7 @@ def _reviewable(r: _Reader, obj: Any, keys: tuple, id_: str, site_path: str) -> 
                 r.error((*keys, key), f"{key}: {exc}")
     allowed = ("id", "title", "owner", "approved_by", "approved_on", "last_reviewed",
                "review_every", "next_review", "url", "amendments", "status")
-    for key in obj:
-        if key not in allowed:
-            r.error((*keys, key), f"`{key}` is not a document setting{did_you_mean(str(key), allowed)}")
+    r.unknown(obj, keys, allowed, "document")
     required = ("owner", "last_reviewed", "approved_by") if obj.get("status", "approved") == "approved" \
         else ("owner", "last_reviewed")
     for key in required:
@@ -306,9 +303,7 @@ def load_threshold(docs: Path, rel: str = f"{DATA_DIR}/threshold.yml",
         if not isinstance(lv, dict):
             r.error(keys, "each level must be a block with `level:`, `name:`, `indicators:` …")
             continue
-        for key in lv:
-            if key not in LEVEL_KEYS:
-                r.error((*keys, key), f"`{key}` is not a level setting{did_you_mean(str(key), LEVEL_KEYS)}")
+        r.unknown(lv, keys, LEVEL_KEYS, "level")
         number = lv.get("level")
         if number not in (1, 2, 3, 4) or isinstance(number, bool):
             r.error((*keys, "level"), f'level "{number}" must be a whole number from 1 to 4')
@@ -442,9 +437,7 @@ def load_structure(docs: Path, rel: str = f"{DATA_DIR}/arrangements-structure.ym
             if not isinstance(n, dict):
                 r.error(nk, "each box must be a block: `- id:`, `label:` and optionally `note:`, `section:`, `children:`")
                 continue
-            for key in n:
-                if key not in NODE_KEYS:
-                    r.error((*nk, key), f"`{key}` is not a box setting{did_you_mean(str(key), NODE_KEYS)}")
+            r.unknown(n, nk, NODE_KEYS, "box")
             node = {"id": r.slug(n, "id", nk), "label": r.text(n, "label", nk, limit=200),
                     "note": r.text(n, "note", nk, required=False, multiline=True),
                     "section": r.slug(n, "section", nk, required=False),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import frontmatter, references, schema
-from .cache import FileCache, Unsupported, from_data, to_data
+from .cache import FileCache, Unsupported, lines_from_data, lines_to_data, to_data
 from .findings import ContentError, Finding, did_you_mean
 from .model import IMAGES_SUFFIX, Amendment, Manual, Procedure, Section, merged_defaults
 
@@ -285,7 +285,7 @@ def load_manual(root: str | os.PathLike, procedures_dir: str = "procedures",
 
 def _document_data(doc: frontmatter.Document) -> dict:
     """A parsed file as plain data for the cache (cache.py)."""
-    return {"path": doc.path, "meta": to_data(doc.meta), "lines": [[list(k), v] for k, v in doc.lines.items()],
+    return {"path": doc.path, "meta": to_data(doc.meta), "lines": lines_to_data(doc.lines),
             "body": doc.body, "body_line": doc.body_line, "end_line": doc.end_line,
             "headings": to_data(doc.headings)}
 
@@ -293,12 +293,7 @@ def _document_data(doc: frontmatter.Document) -> dict:
 def _document_from_data(data: Any) -> frontmatter.Document:
     if type(data) is not dict:
         raise Unsupported("document")
-    meta, headings = from_data(data["meta"]), from_data(data["headings"])
-    lines = {}
-    for key, line in data["lines"]:
-        if type(key) is not list or type(line) is not int or not all(type(k) in (str, int) for k in key):
-            raise Unsupported("lines")
-        lines[tuple(key)] = line
+    meta, headings, lines = data["meta"], data["headings"], lines_from_data(data["lines"])
     if type(meta) is not dict or not (headings is None or (type(headings) is dict and all(
             type(v) is str for v in headings.values()))) or type(data["body"]) is not str or not (
             type(data["path"]) is str and type(data["body_line"]) is int and type(data["end_line"]) is int):

@@ -20,14 +20,13 @@ import gc
 import logging
 import multiprocessing
 import os
-import queue
 from typing import Any, Callable
 
 import jinja2
 import markupsafe
 from mkdocs.commands.build import get_context
 
-from .prerender import Logged, _cores
+from .prerender import Logged, _cores, received
 
 log = logging.getLogger("mkdocs.plugins.manual")
 MIN_PAGES = 120  # below this the fork costs more than it saves
@@ -106,13 +105,9 @@ class Prebuilt:
             self.close()
 
     def _drain(self) -> None:
-        while not self.done:
-            try:
-                item = self.results.get_nowait()
-            except queue.Empty:
-                return
-            except Exception:  # noqa: BLE001 - the helper is gone: MkDocs renders the rest
-                item = None
+        if self.done:
+            return
+        for item in received(self.results, gone=None):  # gone: MkDocs renders the rest
             if item is None:
                 self.done = True
                 return

@@ -60,6 +60,18 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
 
+def received(results, gone: Any):
+    """What a helper process has sent so far, without waiting; `gone` once if it is gone."""
+    while True:
+        try:
+            yield results.get_nowait()
+        except queue.Empty:
+            return
+        except Exception:  # noqa: BLE001 - a broken queue: the helper is gone
+            yield gone
+            return
+
+
 def _cores() -> int:
     """CPU cores this process may use (not merely those the machine has)."""
     try:
@@ -405,19 +417,16 @@ class Prerender:
         self.current = src_uri
 
     def _drain(self) -> None:
-        while not self.pages_done:
-            try:
-                item = self.results.get_nowait()
-            except queue.Empty:
-                return
-            except Exception:  # noqa: BLE001 - the helper is gone: convert here
-                item = ("pages done",)
+        if self.pages_done:
+            return
+        for item in received(self.results, gone=("pages done",)):  # gone: convert here
             if item[0] == "page":
                 self.ready[item[1]] = _Prepared(item[2], item[3])
             elif item[0] == "text":
                 self.texts[item[1]] = (item[2], item[3])
             else:
                 self.pages_done = True
+                return
 
     def prepared_text(self, src_uri: str, source: str) -> str | None:
         """The Markdown MkDocs will convert for this page, if the helper made it from this very
