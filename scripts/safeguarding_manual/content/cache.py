@@ -23,7 +23,11 @@ from pathlib import Path
 from typing import Any
 
 VERSION = 6  # bump when what is cached changes shape
-ENABLED = os.environ.get("MANUAL_CACHE", "1") not in ("0", "", "false", "no")
+def enabled() -> bool:
+    """Caches are on unless the environment says MANUAL_CACHE=0 (or false, no, or empty)."""
+    return os.environ.get("MANUAL_CACHE", "1").strip().lower() not in ("0", "", "false", "no")
+
+
 MAX_BYTES = 128 * 1024 * 1024  # a cache file larger than this is not read
 
 
@@ -127,7 +131,7 @@ class FileCache:
         self.encode, self.decode = encode or to_data, decode or (lambda value: value)
         self.entries: dict[str, tuple[str, Any]] = {}
         self.dirty = False
-        if ENABLED and self.path is not None:
+        if enabled() and self.path is not None:
             try:
                 if self.path.stat().st_size <= MAX_BYTES:
                     data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -159,7 +163,7 @@ class FileCache:
             self.entries.pop(rel, None)
 
     def save(self) -> None:
-        if not (ENABLED and self.dirty) or self.path is None:
+        if not (enabled() and self.dirty) or self.path is None:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -27,6 +27,7 @@ from ..website import pdf as pdf_files
 from ..website import editor, offline
 from . import menu, sitefiles, treecache, trim
 from ..content.assets import inside
+from ..content.cache import enabled as caches_enabled
 from .config import ManualConfig
 from ..content.corpus import Content, Settings
 from ..content.findings import Finding
@@ -440,7 +441,7 @@ class ManualPlugin(BasePlugin[ManualConfig]):
             self.outputs.make([os.path.dirname(f.abs_dest_path) for f in files if f.inclusion.is_included()],
                               [f.abs_dest_path for f in files.documentation_pages(inclusion=InclusionLevel.is_included)])
         cache = None
-        if self.config.cache and os.environ.get("MANUAL_CACHE", "") not in ("0", "false", "no"):
+        if self.config.cache and caches_enabled():
             cache = treecache.cache_file()
         self.prerender.start(config, files, order, lambda file: self._prepare(file, config),
                              fork=self.config.parallel and not self.serving and not self.dirty,
