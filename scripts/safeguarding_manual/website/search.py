@@ -427,31 +427,41 @@ def _document(region: str, before: str = "", after: str = "", title: str = "", h
             f"<body>{before}{region}{after}</body></html>\n")
 
 
+def _parts(page: str) -> tuple[str, str, str] | None:
+    """What Pagefind reads of a finished page besides its `<html>` tag and `<title>`: (the
+    page's first `<h1>` if it comes before the indexed part, the indexed part, the first `<h1>`
+    if it comes after). None when anything Pagefind reads might lie elsewhere (a marker not
+    found exactly once, a `data-pagefind-` attribute outside, a heading across the part)."""
+    found = _region(page)
+    if found is None:
+        return None
+    start, end = found
+    if "data-pagefind-" in page[:start] + page[end:]:
+        return None
+    before = after = ""
+    h1 = _H1.search(page)
+    if h1 is not None and not start <= h1.start() < end:
+        close = page.find("</h1>", h1.start())
+        if close < 0 or start <= close < end or (h1.start() < start < close):
+            return None
+        heading = page[h1.start():close + len("</h1>")]
+        before, after = (heading, "") if h1.start() < start else ("", heading)
+    return before, page[start:end], after
+
+
 def index_source(page: str) -> str | None:
     """What Pagefind reads of a finished page, as a small page of its own: the `<html>` tag (its
     language), the `<title>`, the page's first `<h1>` (Pagefind's title when the indexed part has
     none before it) and the indexed part. None for a page that is not indexed; the whole page
-    whenever anything Pagefind reads might lie elsewhere (a marker not found exactly once, a
-    `data-pagefind-` attribute outside)."""
+    whenever anything Pagefind reads might lie elsewhere (see _parts)."""
     if BODY_MARK not in page:
         return None
-    found = _region(page)
-    if found is None:
+    parts, html_tag = _parts(page), _HTML_TAG.search(page)
+    if parts is None or html_tag is None:
         return page
-    start, end = found
-    if "data-pagefind-" in page[:start] + page[end:]:
-        return page
-    html_tag, title, h1 = _HTML_TAG.search(page), _TITLE.search(page[:start]), _H1.search(page)
-    if html_tag is None:
-        return page
-    before = after = ""
-    if h1 is not None and not start <= h1.start() < end:
-        close = page.find("</h1>", h1.start())
-        if close < 0 or start <= close < end or (h1.start() < start < close):
-            return page
-        heading = page[h1.start():close + len("</h1>")]
-        before, after = (heading, "") if h1.start() < start else ("", heading)
-    return _document(page[start:end], before, after, title.group(0) if title else "", html_tag.group(0))
+    before, region, after = parts
+    title = _TITLE.search(page[:page.find(BODY_MARK)])
+    return _document(region, before, after, title.group(0) if title else "", html_tag.group(0))
 
 
 class Feed:
@@ -523,22 +533,15 @@ class Feed:
             if BODY_MARK in page:
                 self.stale = True  # indexed, but not handed over
             return
-        found = _region(page)
-        if found is None or page[found[0]:found[1]] != expected[0]:
+        parts = _parts(page)
+        if parts is None:
             self.stale = True
             return
-        start, end = found
-        if "data-pagefind-" in page[:start] + page[end:]:
-            self.stale = True
-            return
-        h1 = _H1.search(page)
-        if h1 is not None and start <= h1.start() < end:
-            self.stale = expected[1] is not None
-        elif h1 is not None and h1.start() < start:
-            close = page.find("</h1>", h1.start())
-            self.stale = close < 0 or close > start or page[h1.start():close + len("</h1>")] != expected[1]
-        else:
-            self.stale = True  # Pagefind would take its title from elsewhere
+        before, region, after = parts
+        # the same indexed part, and the same title for Pagefind: the heading expected before
+        # it, or (none expected) the part's own first heading
+        self.stale = region != expected[0] or bool(after) or (
+            before != expected[1] if before else expected[1] is not None or _H1.search(region) is None)
 
     def complete(self) -> bool:
         """Every page converted was handed over (asked once all are converted)."""
